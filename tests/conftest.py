@@ -1,0 +1,7 @@
+"""Shared pytest set-up: quiet TensorFlow, keep it on few threads, and common fixtures."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("MPLBACKEND", "Agg")
