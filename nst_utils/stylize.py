@@ -1,0 +1,234 @@
+"""Optimise the pixels of an image so it keeps one picture's content and another's style."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import tensorflow as tf
+from tqdm.auto import tqdm
+
+from .costs import CONTENT_LAYER, STYLE_LAYERS, compute_content_cost, total_variation_cost
+from .images import generate_noise_image, resize_image
+from .vgg import build_feature_extractor, load_vgg19
+
+#: Defaults per optimiser. Adam works on pixels in [0, 1]: lr 0.02 there is lr ~5 on the
+#: 0-255 scale; beta_1 0.99 and epsilon 0.1 keep the steps smooth (TensorFlow's tutorial).
+ADAM_DEFAULTS = {"learning_rate": 0.02, "beta_1": 0.99, "epsilon": 0.1}
+#: L-BFGS-B function evaluations per outer step, as in the GDL notes.
+LBFGS_EVALS_PER_STEP = 20
+
+
+@dataclass
+class StylizeResult:
+    """Outcome of :func:`stylize`.
+
+    Attributes:
+        image: the stylised image, ``(1, H, W, 3)`` float32 in ``[0, 1]``.
+        losses: total loss after each step.
+        snapshots: ``(step, image)`` pairs saved every ``snapshot_every`` steps.
+        weights_source: which VGG19 weights produced the features.
+        seconds: wall time of the optimisation (targets and compilation included).
+    """
+
+    image: np.ndarray
+    losses: list[float] = field(default_factory=list)
+    snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)
+    weights_source: str = ""
+    seconds: float = 0.0
+
+
+class StyleTransferLoss:
+    """The total NST loss of a generated image, with all targets computed once.
+
+    ``J = alpha * J_content + beta * J_style + tv_weight * J_tv`` where ``J_tv`` is the
+    total variation of the image on the 0–255 scale. Style Gram matrices of the style
+    image are precomputed, so each evaluation runs VGG19 once, on the generated image.
+    """
+
+    def __init__(self, extractor, content, style, content_layer: str,
+                 style_layers: Sequence[tuple[str, float]], alpha: float, beta: float,
+                 tv_weight: float):
+        self.extractor = extractor
+        self.content_layer = content_layer
+        self.style_layers = [(name, float(weight)) for name, weight in style_layers]
+        self.alpha, self.beta, self.tv_weight = float(alpha), float(beta), float(tv_weight)
+        self.a_C = tf.constant(extractor(content)[content_layer])
+        style_features = extractor(style)
+        self.style_grams = [self._gram(style_features[name]) for name, _ in self.style_layers]
+
+    @staticmethod
+    def _gram(a: tf.Tensor) -> tf.Tensor:
+        # Same as gram_matrix(unroll_channels(a)), written as one contraction over pixels.
+        flat = tf.reshape(a, (-1, a.shape[-1]))
+        return tf.matmul(flat, flat, transpose_a=True)
+
+    def __call__(self, image: tf.Tensor) -> tf.Tensor:
+        features = self.extractor(image)
+        J_content = compute_content_cost(self.a_C, features[self.content_layer])
+        J_style = tf.constant(0.0)
+        for (name, weight), G_S in zip(self.style_layers, self.style_grams):
+            a_G = features[name]
+            _, n_H, n_W, n_C = a_G.shape
+            G_G = self._gram(a_G)
+            J_layer = tf.reduce_sum(tf.square(G_S - G_G)) / (4.0 * n_C**2 * float(n_H * n_W) ** 2)
+            J_style += weight * J_layer
+        J = self.alpha * J_content + self.beta * J_style
+        if self.tv_weight:
+            J += self.tv_weight * total_variation_cost(image * 255.0)
+        return J
+
+
+def _initial_image(content: np.ndarray, init: str, seed: int | None) -> np.ndarray:
+    if init == "content":
+        return content.copy()
+    if init == "noise":
+        return generate_noise_image(content, noise_ratio=0.6, seed=seed)
+    raise ValueError(f"init must be 'content' or 'noise', got {init!r}.")
+
+
+def _check_image(image, name: str) -> np.ndarray:
+    image = np.asarray(image, dtype=np.float32)
+    if image.ndim != 4 or image.shape[0] != 1 or image.shape[-1] != 3:
+        raise ValueError(f"{name} must have shape (1, H, W, 3), got {image.shape}.")
+    if min(image.shape[1:3]) < 32:
+        raise ValueError(f"{name} is {image.shape[1]}x{image.shape[2]}; VGG19 needs >= 32x32.")
+    return image
+
+
+def stylize(
+    content,
+    style,
+    *,
+    steps: int = 200,
+    optimizer: str = "adam",
+    vgg=None,
+    content_layer: str = CONTENT_LAYER,
+    style_layers: Sequence[tuple[str, float]] = STYLE_LAYERS,
+    alpha: float = 10,
+    beta: float = 40,
+    tv_weight: float = 0.0,
+    learning_rate: float | None = None,
+    init: str = "content",
+    progress: bool = True,
+    callback: Callable[[int, np.ndarray, float], None] | None = None,
+    snapshot_every: int | None = None,
+    seed: int | None = None,
+    jit_compile: bool = False,
+) -> StylizeResult:
+    """Neural Style Transfer by optimising the pixels of the generated image.
+
+    Args:
+        content: content image ``(1, H, W, 3)`` in ``[0, 1]``.
+        style: style image ``(1, H', W', 3)`` in ``[0, 1]``; resized to ``(H, W)``.
+        steps: Adam steps, or L-BFGS outer steps of 20 evaluations each.
+        optimizer: ``"adam"`` or ``"lbfgs"`` (SciPy's L-BFGS-B with pixel bounds).
+        vgg: a network from :func:`~nst_utils.vgg.load_vgg19`; ``None`` loads ImageNet.
+        content_layer: layer for the content cost.
+        style_layers: ``(layer_name, weight)`` pairs for the style cost.
+        alpha: content weight.
+        beta: style weight.
+        tv_weight: total-variation weight (image measured on the 0–255 scale).
+        learning_rate: Adam step size on ``[0, 1]`` pixels (default 0.02).
+        init: start from the ``"content"`` image or from content blended with ``"noise"``.
+        progress: show a progress bar (notebook-aware).
+        callback: called as ``callback(step, image, loss)`` after every step.
+        snapshot_every: keep a copy of the image every this many steps.
+        seed: seed of the noise initialisation.
+        jit_compile: compile the Adam step with XLA (often faster on GPU).
+
+    Returns:
+        A :class:`StylizeResult`.
+    """
+    start = time.perf_counter()
+    content = _check_image(content, "content")
+    style = resize_image(_check_image(style, "style"), content.shape[1:3])
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1, got {steps}.")
+    if optimizer not in ("adam", "lbfgs"):
+        raise ValueError(f"optimizer must be 'adam' or 'lbfgs', got {optimizer!r}.")
+    vgg = load_vgg19("imagenet") if vgg is None else vgg
+    layers = [content_layer] + [name for name, _ in style_layers]
+    loss_fn = StyleTransferLoss(build_feature_extractor(vgg, layers), content, style,
+                                content_layer, style_layers, alpha, beta, tv_weight)
+    result = StylizeResult(image=_initial_image(content, init, seed),
+                           weights_source=getattr(vgg, "weights_source", "unknown"))
+    run = _run_adam if optimizer == "adam" else _run_lbfgs
+    bar = tqdm(total=steps, desc=f"stylize ({optimizer})", disable=not progress, unit="step")
+
+    def after_step(step: int, image: np.ndarray, loss: float) -> None:
+        result.losses.append(loss)
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
+        if snapshot_every and step % snapshot_every == 0:
+            result.snapshots.append((step, image.copy()))
+        if callback is not None:
+            callback(step, image, loss)
+
+    try:
+        result.image = run(loss_fn, result.image, steps, after_step,
+                           learning_rate=learning_rate, jit_compile=jit_compile)
+    finally:
+        bar.close()
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def make_adam_step(loss_fn: StyleTransferLoss, image: tf.Variable, optimizer,
+                   jit_compile: bool = False):
+    """A compiled step: one Adam update of ``image`` followed by clipping to ``[0, 1]``."""
+
+    @tf.function(jit_compile=jit_compile, reduce_retracing=True)
+    def step():
+        with tf.GradientTape() as tape:
+            loss = loss_fn(image)
+        optimizer.apply_gradients([(tape.gradient(loss, image), image)])
+        image.assign(tf.clip_by_value(image, 0.0, 1.0))
+        return loss
+
+    return step
+
+
+def _run_adam(loss_fn, image, steps, after_step, *, learning_rate, jit_compile):
+    import keras
+
+    settings = dict(ADAM_DEFAULTS)
+    if learning_rate is not None:
+        settings["learning_rate"] = learning_rate
+    variable = tf.Variable(image, dtype=tf.float32)
+    optimizer = keras.optimizers.Adam(**settings)
+    optimizer.build([variable])  # create the moment slots outside the compiled step
+    step = make_adam_step(loss_fn, variable, optimizer, jit_compile)
+    for i in range(1, steps + 1):
+        loss = float(step())
+        after_step(i, variable.numpy(), loss)
+    return variable.numpy()
+
+
+def _run_lbfgs(loss_fn, image, steps, after_step, *, learning_rate, jit_compile):
+    from scipy.optimize import minimize
+
+    shape = image.shape
+
+    @tf.function(reduce_retracing=True)
+    def loss_and_grad(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = loss_fn(x)
+        return loss, tape.gradient(loss, x)
+
+    def fun(flat):
+        # SciPy works in float64 on the host; the network stays in float32.
+        loss, grad = loss_and_grad(tf.constant(flat.reshape(shape), dtype=tf.float32))
+        return float(loss), grad.numpy().ravel().astype(np.float64)
+
+    x = image.ravel().astype(np.float64)
+    bounds = [(0.0, 1.0)] * x.size
+    for i in range(1, steps + 1):
+        res = minimize(fun, x, jac=True, method="L-BFGS-B", bounds=bounds,
+                       options={"maxfun": LBFGS_EVALS_PER_STEP, "maxiter": LBFGS_EVALS_PER_STEP})
+        x = res.x
+        after_step(i, x.reshape(shape).astype(np.float32), float(res.fun))
+    return x.reshape(shape).astype(np.float32)
