@@ -51,10 +51,13 @@ def download_vgg19_weights() -> Path:
     Raises:
         WeightsUnavailableError: offline and the file is not cached, or its hash is wrong.
     """
+    cache_dir = keras_cache_path().parent.parent
+    cache_dir.mkdir(parents=True, exist_ok=True)  # else get_file falls back to /tmp/.keras
     try:
         path = keras.utils.get_file(
             VGG19_WEIGHTS_FILE,
             VGG19_WEIGHTS_URL,
+            cache_dir=str(cache_dir),
             cache_subdir="models",
             file_hash=VGG19_WEIGHTS_HASH,
         )

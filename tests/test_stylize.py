@@ -1,0 +1,87 @@
+"""stylize(): the loss it optimises, and that both optimisers lower it (random VGG19)."""
+
+import numpy as np
+import pytest
+
+from nst_utils import costs
+from nst_utils.stylize import StyleTransferLoss, stylize
+from nst_utils.vgg import build_feature_extractor, load_vgg19
+
+SIZE = 48  # small, so the tests stay fast; VGG19 needs >= 32
+
+
+@pytest.fixture(scope="module")
+def vgg():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return load_vgg19(None)
+
+
+@pytest.fixture(scope="module")
+def pair():
+    rng = np.random.default_rng(5)
+    content = rng.random((1, SIZE, SIZE + 8, 3)).astype(np.float32)
+    # A style image of another size: stylize must resize it to the content's size.
+    style = rng.random((1, SIZE + 16, SIZE, 3)).astype(np.float32)
+    return content, style
+
+
+def test_loss_equals_the_graded_cost_functions(vgg, pair):
+    content, style = pair
+    style = np.random.default_rng(6).random(content.shape).astype(np.float32)
+    layers = [("block1_conv1", 0.3), ("block2_conv1", 0.7)]
+    extractor = build_feature_extractor(vgg, ["block3_conv2"] + [n for n, _ in layers])
+    loss = StyleTransferLoss(extractor, content, style, "block3_conv2", layers,
+                             alpha=2.0, beta=5.0, tv_weight=0.5)
+    generated = np.random.default_rng(7).random(content.shape).astype(np.float32)
+    f_C, f_S, f_G = extractor(content), extractor(style), extractor(generated)
+    J_content = costs.compute_content_cost(f_C["block3_conv2"], f_G["block3_conv2"])
+    J_style = costs.compute_style_cost([f_S[n] for n, _ in layers],
+                                       [f_G[n] for n, _ in layers], layers)
+    expected = (float(costs.total_cost(J_content, J_style, 2.0, 5.0))
+                + 0.5 * float(costs.total_variation_cost(generated * 255.0)))
+    assert np.isclose(float(loss(generated)), expected, rtol=1e-4)
+
+
+@pytest.mark.parametrize("optimizer, steps", [("adam", 6), ("lbfgs", 2)])
+def test_both_optimisers_lower_the_loss(vgg, pair, optimizer, steps):
+    content, style = pair
+    seen = []
+    result = stylize(content, style, steps=steps, optimizer=optimizer, vgg=vgg, progress=False,
+                     init="noise", seed=1, snapshot_every=2,
+                     callback=lambda step, image, loss: seen.append(step))
+    assert len(result.losses) == steps and seen == list(range(1, steps + 1))
+    assert result.losses[-1] < 0.9 * result.losses[0]
+    assert result.image.shape == content.shape and result.image.dtype == np.float32
+    assert result.image.min() >= 0.0 and result.image.max() <= 1.0
+    assert [step for step, _ in result.snapshots] == list(range(2, steps + 1, 2))
+    assert "random" in result.weights_source
+
+
+def test_content_init_starts_from_content(vgg, pair):
+    content, style = pair
+    first = []
+    stylize(content, style, steps=1, vgg=vgg, progress=False, learning_rate=1e-6,
+            callback=lambda step, image, loss: first.append(image))
+    np.testing.assert_allclose(first[0], content, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"optimizer": "sgd"}, "optimizer"),
+        ({"init": "zeros"}, "init"),
+        ({"steps": 0}, "steps"),
+    ],
+)
+def test_bad_arguments(vgg, pair, kwargs, words):
+    content, style = pair
+    with pytest.raises(ValueError, match=words):
+        stylize(content, style, vgg=vgg, progress=False, **kwargs)
+
+
+def test_too_small_image_is_refused(vgg):
+    tiny = np.zeros((1, 16, 16, 3), np.float32)
+    with pytest.raises(ValueError, match="32x32"):
+        stylize(tiny, tiny, vgg=vgg, progress=False, steps=1)
