@@ -41,9 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def resolve_image(spec: str, size: int) -> np.ndarray:
     """Load ``spec`` as a file, or as a bundled sample when no such file exists."""
-    from . import samples
-
     if not Path(spec).exists():
+        from . import samples
+
         if spec in samples.CONTENT_NAMES:
             return samples.content_image(spec, max_dim=size)
         if spec in samples.STYLE_NAMES:
