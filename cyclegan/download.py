@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import keras
@@ -99,13 +100,16 @@ def download_dataset(
     cache = root / f".{name}_download"
     try:
         root.mkdir(parents=True, exist_ok=True)
-        extracted = keras.utils.get_file(
-            fname=f"{name}.zip",
-            origin=url,
-            extract=True,
-            cache_dir=os.fspath(root),
-            cache_subdir=cache.name,
-        )
+        with warnings.catch_warnings():
+            # A broken archive gets the clearer error below, not Keras' bare warning.
+            warnings.filterwarnings("ignore", message="Could not extract archive")
+            extracted = keras.utils.get_file(
+                fname=f"{name}.zip",
+                origin=url,
+                extract=True,
+                cache_dir=os.fspath(root),
+                cache_subdir=cache.name,
+            )
     except Exception as err:  # get_file wraps every HTTP and URL error in a bare Exception
         shutil.rmtree(cache, ignore_errors=True)
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__

@@ -17,8 +17,8 @@ from cyclegan.toy_paint import curve_mask, leaf_mask, shade_sphere, smooth_noise
 
 APPLE_VARIETIES = {
     # name: (skin colour, ground colour showing through streaks, base red coverage)
-    "red": ((0.66, 0.05, 0.07), (0.86, 0.62, 0.22), 0.85),
-    "gala": ((0.80, 0.16, 0.09), (0.90, 0.76, 0.30), 0.55),
+    "red": ((0.66, 0.05, 0.07), (0.80, 0.72, 0.26), 0.9),
+    "gala": ((0.78, 0.12, 0.10), (0.80, 0.80, 0.34), 0.55),
     "green": ((0.50, 0.74, 0.20), (0.66, 0.80, 0.28), 0.0),
 }
 APPLE_WEIGHTS = (0.45, 0.25, 0.30)
@@ -71,7 +71,8 @@ def paint_apple(X, Y, rng, where: Placement, light, ambient, bounce, pixel):
     red = cover + 0.1 * streaks * (cover > 0) + 0.12 * smooth_noise(rng, X.shape, 3)
     red += (0.45 if variety == "gala" else 0.2 * (variety == "green")) * blush_side * q_x
     red -= 0.3 * np.clip(q_y - 0.35, 0, 1)
-    red = np.clip(red, 0.0, 1.0)[..., None]
+    # A steep blend keeps the skin red or yellow-green, not the orange of a half mix.
+    red = np.clip((red - 0.5) * 2.5 + 0.5, 0.0, 1.0)[..., None]
     albedo = ground * (1 - red) + skin * red
     cavity = np.exp(-(u**2 + (v + 0.78) ** 2) / 0.06)
     albedo = albedo * (1.0 - 0.45 * cavity)[..., None]
