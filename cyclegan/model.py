@@ -1,0 +1,284 @@
+"""The CycleGAN training model: four networks, two image pools and a fused ``train_step``.
+
+One call of ``train_step`` on a batch ``(real_a, real_b)`` does, in this order:
+
+1. one forward pass of the generators (translations, round trips and identity
+   images; images that go through the same generator share one batched call, which
+   is exact because instance normalisation works per sample);
+2. the fakes go through the image pools, and each discriminator takes one Adam step on
+   real (target 1) and pooled fake (target 0) patches;
+3. both generators take one Adam step on the combined objective, scored by the
+   *updated* discriminators, whose weights this step leaves alone.
+
+The generator forward pass of step 1 is recorded on the generators' tape and reused in
+step 3, so there is no second forward pass. Under ``tf.distribute`` the losses are
+scaled by the number of replicas (the optimisers sum gradients over replicas) and the
+pools see the all-gathered global batch, so one pool decision serves every replica.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+import tensorflow as tf
+
+from cyclegan import losses
+from cyclegan.networks import build_discriminator, build_resnet_generator, build_unet_generator
+from cyclegan.pool import GraphImagePool
+
+GENERATOR_TYPES = ("unet", "resnet")
+LOSS_NAMES = ("d_A", "d_B", "g_total", "valid", "reconstr", "id")
+
+
+def _f32(x: tf.Tensor) -> tf.Tensor:
+    return tf.cast(x, tf.float32)
+
+
+class CycleGAN(keras.Model):
+    """Unpaired image-to-image translation between domains A and B (Zhu et al. 2017).
+
+    Build it inside ``strategy.scope()`` (or pass ``strategy``) to train on several
+    devices; feed ``fit`` a dataset of ``(real_a, real_b)`` batches of shape
+    ``(batch, H, W, C)`` in [-1, 1] with ``drop_remainder=True``.
+
+    Args:
+        input_dim: ``(H, W, C)`` of the images.
+        learning_rate: Adam learning rate (a float or a
+            ``keras.optimizers.schedules.LearningRateSchedule``, e.g. ``LinearDecay``).
+        lambda_validation: weight of the adversarial losses.
+        lambda_reconstr: weight of the cycle-consistency losses.
+        lambda_id: weight of the identity losses (0 skips computing them).
+        generator_type: ``"unet"`` or ``"resnet"``.
+        gen_n_filters: filters of the first generator layer.
+        disc_n_filters: filters of the first discriminator layer.
+        buffer_max_length: size of each image pool (0 disables the pools).
+        n_residual_blocks: residual blocks of the ResNet generator.
+        dropout_rate: dropout inside the U-Net decoder.
+        pool_seed: seed of the pools' random decisions (``None``: random).
+        strategy: ``tf.distribute.Strategy`` to build the variables under.
+        **kwargs: passed to ``keras.Model`` (e.g. ``name``).
+
+    Raises:
+        ValueError: for an unknown generator type or a negative loss weight.
+    """
+
+    def __init__(
+        self,
+        input_dim: Sequence[int] = (128, 128, 3),
+        learning_rate=2e-4,
+        lambda_validation: float = 1.0,
+        lambda_reconstr: float = 10.0,
+        lambda_id: float = 2.0,
+        generator_type: str = "unet",
+        gen_n_filters: int = 32,
+        disc_n_filters: int = 32,
+        buffer_max_length: int = 50,
+        n_residual_blocks: int = 9,
+        dropout_rate: float = 0.0,
+        pool_seed: int | None = None,
+        strategy: tf.distribute.Strategy | None = None,
+        **kwargs,
+    ) -> None:
+        if generator_type not in GENERATOR_TYPES:
+            raise ValueError(
+                f"generator_type must be one of {GENERATOR_TYPES}, got {generator_type!r}."
+            )
+        weights = {
+            "lambda_validation": lambda_validation,
+            "lambda_reconstr": lambda_reconstr,
+            "lambda_id": lambda_id,
+        }
+        for name, value in weights.items():
+            if value < 0:
+                raise ValueError(f"{name} must be >= 0, got {value}.")
+        strategy = strategy or tf.distribute.get_strategy()
+        with strategy.scope():
+            super().__init__(name=kwargs.pop("name", "cyclegan"), **kwargs)
+            self.input_dim = tuple(int(d) for d in input_dim)
+            self._init_config = {
+                "input_dim": self.input_dim,
+                "lambda_validation": float(lambda_validation),
+                "lambda_reconstr": float(lambda_reconstr),
+                "lambda_id": float(lambda_id),
+                "generator_type": generator_type,
+                "gen_n_filters": int(gen_n_filters),
+                "disc_n_filters": int(disc_n_filters),
+                "buffer_max_length": int(buffer_max_length),
+                "n_residual_blocks": int(n_residual_blocks),
+                "dropout_rate": float(dropout_rate),
+                "pool_seed": pool_seed,
+            }
+            self.learning_rate = learning_rate
+            self.lambda_validation = float(lambda_validation)
+            self.lambda_reconstr = float(lambda_reconstr)
+            self.lambda_id = float(lambda_id)
+            self.generator_type = generator_type
+            if generator_type == "unet":
+                build = lambda name: build_unet_generator(  # noqa: E731
+                    self.input_dim, gen_n_filters, dropout_rate=dropout_rate, name=name
+                )
+            else:
+                build = lambda name: build_resnet_generator(  # noqa: E731
+                    self.input_dim, gen_n_filters, n_residual_blocks, name=name
+                )
+            self.g_AB = build("g_AB")
+            self.g_BA = build("g_BA")
+            self.d_A = build_discriminator(self.input_dim, disc_n_filters, name="d_A")
+            self.d_B = build_discriminator(self.input_dim, disc_n_filters, name="d_B")
+            seed_b = None if pool_seed is None else pool_seed + 1
+            # The pools keep float32 images whatever the dtype policy.
+            self.pool_A = GraphImagePool(
+                buffer_max_length, self.input_dim, pool_seed, name="pool_A", dtype="float32"
+            )
+            self.pool_B = GraphImagePool(
+                buffer_max_length, self.input_dim, seed_b, name="pool_B", dtype="float32"
+            )
+        # Every sub-network is built already; Keras need not trace ``call`` to build us.
+        self.built = True
+
+    def call(self, inputs, training: bool = False):
+        """Translate a pair of batches: ``(a, b) -> (g_AB(a), g_BA(b))``."""
+        real_a, real_b = inputs
+        return self.g_AB(real_a, training=training), self.g_BA(real_b, training=training)
+
+    def _new_optimizer(self, name: str) -> keras.optimizers.Optimizer:
+        optimizer = keras.optimizers.Adam(self.learning_rate, beta_1=0.5, name=name)
+        if keras.mixed_precision.dtype_policy().name == "mixed_float16":
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer, name=name)
+        return optimizer
+
+    def compile(self, jit_compile: bool = False, **kwargs) -> None:
+        """Create and build one Adam(lr, beta_1=0.5) per network.
+
+        Args:
+            jit_compile: compile the training step with XLA.
+            **kwargs: passed to ``keras.Model.compile`` (``steps_per_execution``, ...).
+        """
+        super().compile(optimizer=None, jit_compile=jit_compile, **kwargs)
+        with self.distribute_strategy.scope():
+            self.network_optimizers = {}
+            for net in (self.d_A, self.d_B, self.g_AB, self.g_BA):
+                optimizer = self._new_optimizer(f"{net.name}_optimizer")
+                # Built now so that a checkpoint can be restored before the first step.
+                optimizer.build(net.trainable_variables)
+                self.network_optimizers[net.name] = optimizer
+
+    def checkpoint_objects(self) -> dict[str, object]:
+        """Everything a ``tf.train.Checkpoint`` needs to resume training exactly."""
+        objects = {
+            "g_AB": self.g_AB,
+            "g_BA": self.g_BA,
+            "d_A": self.d_A,
+            "d_B": self.d_B,
+            "pool_A": self.pool_A,
+            "pool_B": self.pool_B,
+        }
+        for name, optimizer in getattr(self, "network_optimizers", {}).items():
+            objects[f"{name}_optimizer"] = optimizer
+        return objects
+
+    def _scaled(self, loss: tf.Tensor, optimizer) -> tf.Tensor:
+        loss = loss / tf.distribute.get_replica_context().num_replicas_in_sync
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            loss = optimizer.scale_loss(loss)
+        return loss
+
+    def _apply(self, optimizer, grads, net: keras.Model) -> None:
+        optimizer.apply_gradients(zip(grads, net.trainable_variables, strict=True))
+
+    def _query_pool(self, pool: GraphImagePool, fakes: tf.Tensor) -> tf.Tensor:
+        context = tf.distribute.get_replica_context()
+        if context.num_replicas_in_sync == 1:
+            return pool(fakes)
+        # Every replica runs the same update on the global batch; each keeps its slice.
+        everyone = context.all_gather(fakes, axis=0)
+        pooled = pool(everyone)
+        size = tf.shape(fakes)[0]
+        start = tf.cast(context.replica_id_in_sync_group, tf.int32) * size
+        return pooled[start : start + size]
+
+    def _train_discriminator(self, d: keras.Model, real: tf.Tensor, pooled_fake: tf.Tensor):
+        optimizer = self.network_optimizers[d.name]
+        n = tf.shape(real)[0]
+        with tf.GradientTape() as tape:
+            # One call on [real; fake]: instance norm is per sample, so this is exact.
+            scores = _f32(d(tf.concat([real, pooled_fake], axis=0), training=True))
+            loss = losses.discriminator_loss(scores[:n], scores[n:])
+            scaled = self._scaled(loss, optimizer)
+        self._apply(optimizer, tape.gradient(scaled, d.trainable_variables), d)
+        return loss
+
+    def train_step(self, data):
+        """One CycleGAN step on ``data = (real_a, real_b)``; returns the six losses.
+
+        Returns:
+            Dict of scalar float32 tensors: ``d_A``, ``d_B`` (discriminator losses),
+            ``g_total``, ``valid`` (``valid_A + valid_B``), ``reconstr``
+            (``reconstr_A + reconstr_B``) and ``id`` (``id_A + id_B``), so that
+            ``g_total = lambda_validation*valid + lambda_reconstr*reconstr + lambda_id*id``.
+        """
+        real_a, real_b = (_f32(x) for x in data[:2])
+        n = tf.shape(real_a)[0]
+        use_id = self.lambda_id > 0
+        with tf.GradientTape() as g_tape:
+            if use_id:
+                # g_AB sees [a; b]: the translation of a and the identity image of b.
+                out_ab = _f32(self.g_AB(tf.concat([real_a, real_b], axis=0), training=True))
+                out_ba = _f32(self.g_BA(tf.concat([real_b, real_a], axis=0), training=True))
+                fake_b, same_b = out_ab[:n], out_ab[n:]
+                fake_a, same_a = out_ba[:n], out_ba[n:]
+            else:
+                fake_b = _f32(self.g_AB(real_a, training=True))
+                fake_a = _f32(self.g_BA(real_b, training=True))
+            reconstr_a = _f32(self.g_BA(fake_b, training=True))
+            reconstr_b = _f32(self.g_AB(fake_a, training=True))
+
+            with g_tape.stop_recording():
+                d_a_loss = self._train_discriminator(
+                    self.d_A, real_a, self._query_pool(self.pool_A, tf.stop_gradient(fake_a))
+                )
+                d_b_loss = self._train_discriminator(
+                    self.d_B, real_b, self._query_pool(self.pool_B, tf.stop_gradient(fake_b))
+                )
+
+            valid_a = losses.generator_adversarial_loss(self.d_A(fake_a, training=True))
+            valid_b = losses.generator_adversarial_loss(self.d_B(fake_b, training=True))
+            rec_a = losses.cycle_consistency_loss(real_a, reconstr_a)
+            rec_b = losses.cycle_consistency_loss(real_b, reconstr_b)
+            if use_id:
+                id_a = losses.identity_loss(real_a, same_a)
+                id_b = losses.identity_loss(real_b, same_b)
+            else:
+                id_a = id_b = tf.constant(0.0)
+            g_total = losses.generator_total_loss(
+                valid_a, valid_b, rec_a, rec_b, id_a, id_b,
+                self.lambda_validation, self.lambda_reconstr, self.lambda_id,
+            )  # fmt: skip
+            g_ab_optimizer = self.network_optimizers["g_AB"]
+            scaled = self._scaled(g_total, g_ab_optimizer)
+
+        g_vars = self.g_AB.trainable_variables + self.g_BA.trainable_variables
+        grads = g_tape.gradient(scaled, g_vars)
+        n_ab = len(self.g_AB.trainable_variables)
+        g_ba_grads = grads[n_ab:]
+        g_ba_optimizer = self.network_optimizers["g_BA"]
+        if isinstance(g_ba_optimizer, keras.optimizers.LossScaleOptimizer):
+            # Both generators share one backward pass scaled by g_AB's loss scale;
+            # re-express g_BA's gradients in its own optimiser's scale.
+            ratio = g_ba_optimizer.dynamic_scale / g_ab_optimizer.dynamic_scale
+            g_ba_grads = [g * ratio for g in g_ba_grads]
+        self._apply(g_ab_optimizer, grads[:n_ab], self.g_AB)
+        self._apply(g_ba_optimizer, g_ba_grads, self.g_BA)
+        return {
+            "d_A": d_a_loss,
+            "d_B": d_b_loss,
+            "g_total": g_total,
+            "valid": valid_a + valid_b,
+            "reconstr": rec_a + rec_b,
+            "id": id_a + id_b,
+        }
+
+    def get_config(self) -> dict:
+        """Constructor arguments (except the learning rate and strategy)."""
+        return {**self._init_config, "name": self.name}
