@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -218,11 +219,12 @@ def download_artwork(
                 hash_algorithm="sha256",
             )
     except ValueError as err:  # get_file's hash mismatch for a catalogue sha256
+        target.unlink(missing_ok=True)  # get_file leaves the rejected file behind
         raise ArtworkError(
             f"download of '{name}' from {source} failed verification: {err}"
         ) from None
     except Exception as err:  # get_file re-raises urllib errors as bare Exception
-        reason = " ".join(str(err).split())
+        reason = _fetch_failure(str(err))
         raise ArtworkError(
             f"could not download '{name}' ({art.title}) from {source}: {reason}; check the "
             f"connection, or save the image by hand as {target}."
@@ -232,6 +234,16 @@ def download_artwork(
     if art.sha256 is None:
         _write_manifest(manifest, art, source, _sha256(path))
     return path
+
+
+def _fetch_failure(message: str) -> str:
+    """Shorten get_file's ``URL fetch failure on <url>: <code> -- <reason>`` to one phrase."""
+    message = " ".join(message.split())
+    match = re.fullmatch(r"URL fetch failure on .*?: (\S+) -- (.*)", message)
+    if match is None:
+        return message
+    code, reason = match.groups()
+    return f"HTTP {code} {reason}" if code.isdigit() else reason
 
 
 def _write_manifest(manifest: Path, art: Artwork, source: str, sha256: str) -> None:

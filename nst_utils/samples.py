@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 from pathlib import Path
 
 import numpy as np
@@ -176,9 +177,24 @@ def style_image(
     return (pixels.astype(np.float32) / 255.0)[None]
 
 
-def artwork_image(name: str, max_dim: int | None = 512, cache_dir=None) -> np.ndarray:
-    """Download (once) and load a painting from :data:`ARTWORKS` as ``(1, H, W, 3)``."""
-    return load_image(download_artwork(name, cache_dir), max_dim=max_dim)
+def artwork_image(
+    name: str,
+    max_dim: int | None = 512,
+    cache_dir: str | os.PathLike | None = None,
+    **download_options,
+) -> np.ndarray:
+    """Download (once) and load a painting from :data:`ARTWORKS`.
+
+    Args:
+        name: a key of :data:`ARTWORKS`, e.g. ``"great_wave"``.
+        max_dim: longest side after loading, or ``None`` for the downloaded size.
+        cache_dir: where to cache the file (see :func:`download_artwork`).
+        **download_options: ``base_url`` or ``url``, passed to :func:`download_artwork`.
+
+    Returns:
+        float32 array ``(1, H, W, 3)`` in ``[0, 1]``.
+    """
+    return load_image(download_artwork(name, cache_dir, **download_options), max_dim=max_dim)
 
 
 def show_samples(size: int = 192, seed: int = 0, with_content: bool = True):

@@ -112,7 +112,7 @@ def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
     rise = np.clip((v - top) / (h - top), 0, 1)
     edge = tx.fractal_noise(rng, shape, cells=6, octaves=3)
     tongues = 0.5 + 0.5 * np.sin(2 * np.pi * (11 * v + 2.0 * edge))
-    half = w * (0.02 + 0.1 * rise**0.8) * (0.75 + 0.5 * tongues)
+    half = min(w, h) * (0.02 + 0.1 * rise**0.8) * (0.75 + 0.5 * tongues)
     tree = (np.abs(u - cx - 0.025 * np.sin(2 * np.pi * (2.2 * v + 0.3))) < half) & (v > top)
     foliage = tx.ramp(tx.fractal_noise(rng, shape, 16, 3) ** 1.4, CYPRESS)
     color[tree] = foliage[tree]
