@@ -1,0 +1,7 @@
+"""Allow ``python -m autograde``."""
+
+import sys
+
+from autograde.cli import main
+
+sys.exit(main())

@@ -1,0 +1,202 @@
+"""Checks shared by the public checks and the hidden tests of the lessons.
+
+A lesson's test cell calls :func:`check_public` (with the expected value written into
+the notebook by ``autograde release``) and, hidden from students,
+:func:`check_hidden` (other shapes and seeds, expected values from the reference).
+
+Both work in three steps so that later work can move the last two out of the
+student's process: :func:`run_case` calls the student's function on a case's inputs,
+:func:`compare` decides, :func:`explain` turns a mismatch into a message.
+
+Tolerance: a value matches when ``|got - expected| <= RTOL * |expected| + ATOL``
+elementwise with ``RTOL = 1e-4`` and ``ATOL = 1e-4 * max|expected|`` (at least
+``1e-6``). The absolute part lets entries near zero differ by float32 summation order
+(CPU vs GPU, different reduction trees) while any formula error is far larger.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograde.specs import Case, GradedFunction, get_spec
+
+RTOL = 1e-4
+ATOL_FLOOR = 1e-6
+
+
+class CheckFailed(AssertionError):
+    """A graded function returned a wrong value; the message says what differs."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Outcome of comparing one returned value with the expected one."""
+
+    ok: bool
+    message: str
+
+
+def as_array(value: Any) -> np.ndarray:
+    """Convert a returned value (tensor, array or number) to a float32 NumPy array.
+
+    Raises:
+        CheckFailed: when the value is not numeric (e.g. ``None`` from a missing return).
+    """
+    if value is None:
+        raise CheckFailed("the function returned None; did you forget the return statement?")
+    try:
+        array = np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise CheckFailed(
+            f"the function returned a {type(value).__name__}, not a number or an array."
+        ) from None
+    return array
+
+
+def _format(array: np.ndarray) -> str:
+    if array.ndim == 0:
+        return np.format_float_positional(np.float32(array), unique=True, trim="-")
+    with np.printoptions(precision=6, suppress=True, threshold=30, edgeitems=3):
+        return np.array2string(array, separator=", ")
+
+
+def tolerance(expected: np.ndarray) -> float:
+    """The absolute slack used for ``expected`` (see the module docstring)."""
+    scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+    return max(RTOL * scale, ATOL_FLOOR)
+
+
+def compare(spec: GradedFunction, got: Any, expected: Any) -> Comparison:
+    """Compare a returned value with the expected one.
+
+    Args:
+        spec: the graded function, for its output description.
+        got: the student's value (any numeric type or tensor).
+        expected: the expected value, an array or a number.
+
+    Returns:
+        A :class:`Comparison`; its message is empty when the values match.
+    """
+    expected = np.asarray(expected, dtype=np.float32)
+    got = as_array(got)
+    if got.shape != expected.shape:
+        return Comparison(False, _shape_message(spec, got.shape, expected.shape))
+    if not np.all(np.isfinite(got)):
+        return Comparison(False, "the result contains NaN or infinity.")
+    if np.allclose(got, expected, rtol=RTOL, atol=tolerance(expected)):
+        return Comparison(True, "")
+    return Comparison(False, f"expected {_format(expected)}, got {_format(got)}.")
+
+
+def _shape_message(spec: GradedFunction, got: tuple, expected: tuple) -> str:
+    if expected == () and got != ():
+        advice = "reduce over every axis (no axis argument) so a single number comes back"
+    elif got == ():
+        advice = "do not reduce the result to one number"
+    else:
+        advice = "check the order of the transpose and the reshape"
+    return (f"expected {spec.output} of shape {expected}, got shape {got}; {advice}.")
+
+
+def explain(spec: GradedFunction, inputs: dict[str, Any], got: Any) -> str:
+    """Name the classic mistake that reproduces ``got``, or return an empty string."""
+    for mistake in spec.mistakes:
+        with contextlib.suppress(Exception):
+            if np.allclose(as_array(got), np.asarray(mistake.compute(inputs), np.float32),
+                           rtol=RTOL, atol=ATOL_FLOOR):
+                return f" Looks like: {mistake.label}. {mistake.hint}"
+    return ""
+
+
+@contextlib.contextmanager
+def _graded_alone(function: Callable, spec: GradedFunction) -> Iterator[None]:
+    """Point the helpers the function calls at the reference while it is checked.
+
+    A wrong ``gram_matrix`` already loses its own points; swapping it out for the
+    duration keeps it from also sinking every function built on top of it.
+    """
+    namespace = getattr(function, "__globals__", None)
+    saved: dict[str, Any] = {}
+    if namespace is not None:
+        for helper in spec.uses:
+            if helper in namespace:
+                saved[helper] = namespace[helper]
+                namespace[helper] = get_spec(helper).reference_function()
+    try:
+        yield
+    finally:
+        if namespace is not None:
+            namespace.update(saved)
+
+
+def run_case(function: Callable, spec: GradedFunction, case: Case) -> tuple[dict, Any]:
+    """Call ``function`` on the inputs of ``case``; return the inputs and the result."""
+    inputs = spec.inputs(case)
+    # A second, identical copy goes to the student so an in-place edit cannot change
+    # the inputs the mistake finder sees.
+    with _graded_alone(function, spec):
+        result = function(**spec.inputs(case))
+    return inputs, result
+
+
+def _check_case(function: Callable, spec: GradedFunction, case: Case, expected: Any) -> str:
+    inputs, got = run_case(function, spec, case)
+    outcome = compare(spec, got, expected)
+    if not outcome.ok:
+        raise CheckFailed(
+            f"{spec.name} on inputs [{case.describe()}]: {outcome.message}"
+            + explain(spec, inputs, got)
+        )
+    return _format(as_array(got))
+
+
+def check_public(function: Callable, name: str, *, expected: Any) -> None:
+    """The public check printed under a lesson's stub.
+
+    Args:
+        function: the student's function.
+        name: its graded name, e.g. ``"compute_content_cost"``.
+        expected: the reference value for the public case, written by the build.
+
+    Raises:
+        CheckFailed: when the value differs, with a one-line explanation.
+    """
+    spec = get_spec(name)
+    expected = np.asarray(expected, dtype=np.float32)
+    print(f"{name}: inputs from {spec.public.describe()}")
+    print(f"  expected: {_format(expected)}")
+    got = _check_case(function, spec, spec.public, expected)
+    print(f"  yours:    {got}")
+    print(f"  matches within rtol {RTOL:g}.")
+
+
+def check_hidden(function: Callable, name: str) -> None:
+    """The hidden tests: other shapes and seeds, compared with the reference.
+
+    Raises:
+        CheckFailed: at the first case that differs.
+    """
+    spec = get_spec(name)
+    reference = spec.reference_function()
+    for case in spec.hidden:
+        expected = as_array(reference(**spec.inputs(case)))
+        _check_case(function, spec, case, expected)
+    print(f"{name}: {len(spec.hidden)} further cases pass.")
+
+
+def reference_value(name: str, case: Case | None = None) -> np.ndarray:
+    """The reference result for ``case`` (default: the public case) as float32."""
+    spec = get_spec(name)
+    case = spec.public if case is None else case
+    return as_array(spec.reference_function()(**spec.inputs(case)))
+
+
+def public_inputs(name: str) -> dict[str, Any]:
+    """The inputs of the public case, for students who want to debug by hand."""
+    spec = get_spec(name)
+    return spec.inputs(spec.public)

@@ -1,0 +1,144 @@
+"""The ``autograde`` command: build the course, check and grade notebooks.
+
+Exit codes: 0 success (for ``check``: full marks), 1 the check found lost points or
+the build is stale, 2 bad input, with a one-line message and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+# Set before anything imports TensorFlow; graded kernels inherit the environment.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="autograde", description="Build, check and grade the style-transfer course.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    release = sub.add_parser("release", help="regenerate solution bodies, lessons/, samples")
+    release.add_argument("--root", type=Path, help="repository root (default: found from cwd)")
+    release.add_argument("--check", action="store_true",
+                         help="only report generated files that are out of date (exit 1)")
+
+    check = sub.add_parser("check", help="grade your own notebooks as the grader will")
+    check.add_argument("notebooks", nargs="*", type=Path,
+                       help="lesson notebooks (default: all in ./lessons or the current folder)")
+
+    grade = sub.add_parser("grade", help="grade a folder of <student>/<lesson>.ipynb")
+    grade.add_argument("submissions", type=Path)
+    grade.add_argument("--out", type=Path, required=True,
+                       help="output folder: grades.csv, feedback/, course/ (reused on re-runs)")
+    grade.add_argument("--jobs", type=int, default=1,
+                       help="parallel notebooks (only 1 is supported for now)")
+
+    demo = sub.add_parser("demo", help="grade the bundled sample submissions")
+    demo.add_argument("--out", type=Path, help="keep the results here")
+
+    course = sub.add_parser("course", help="set up an nbgrader course folder for instructors")
+    course.add_argument("directory", type=Path)
+    course.add_argument("--root", type=Path, help="repository root holding solutions/")
+    for command in (check, grade, demo, course, release):
+        command.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    return parser
+
+
+def _release(args) -> int:
+    from autograde.build import build, drift, find_root
+
+    root = find_root(args.root)
+    if args.check:
+        stale = drift(root)
+        for path in stale:
+            print(f"out of date: {path}")
+        if stale:
+            print("run `autograde release` and commit the result.")
+            return 1
+        print("all generated notebooks are up to date.")
+        return 0
+    report = build(root)
+    for path in report.written:
+        print(f"wrote {path}")
+    print(f"{len(report.written)} file(s) written, {len(report.unchanged)} unchanged.")
+    return 0
+
+
+def _check(args) -> int:
+    from autograde.report import lesson_table
+    from autograde.selfcheck import check_notebooks, default_notebooks
+
+    paths = args.notebooks or default_notebooks()
+    results = check_notebooks(paths, progress=not args.quiet)
+    for result in results:
+        print(lesson_table(result))
+        print()
+    score = sum(r.score for r in results)
+    total = sum(r.max_score for r in results)
+    print(f"TOTAL {score:g} / {total:g}")
+    return 0 if all(r.full_marks for r in results) else 1
+
+
+def _grade(args) -> int:
+    from autograde.batch import grade_submissions
+    from autograde.report import summary_table
+
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {args.jobs}.")
+    if args.jobs > 1:
+        print(f"note: --jobs {args.jobs} requested; grading runs one notebook at a time for "
+              "now.", file=sys.stderr)
+    results, skipped = grade_submissions(args.submissions, args.out, progress=not args.quiet)
+    for warning in skipped:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(summary_table(results))
+    print(f"wrote {args.out / 'grades.csv'} and {args.out / 'feedback'}/")
+    return 0
+
+
+def _demo(args) -> int:
+    from autograde.demo import run_demo
+
+    run_demo(args.out, progress=not args.quiet)
+    return 0
+
+
+def _course(args) -> int:
+    from autograde.build import SOLUTIONS, find_root
+    from autograde.course import GRADING_SOURCES, prepare_course
+
+    try:
+        sources = find_root(args.root) / SOLUTIONS
+    except ValueError:
+        if args.root is not None:
+            raise
+        sources = GRADING_SOURCES
+    prepare_course(args.directory, sources)
+    print(f"course ready in {args.directory} (sources from {sources}); "
+          f"run `jupyter lab` there for the formgrader.")
+    return 0
+
+
+COMMANDS = {"release": _release, "check": _check, "grade": _grade, "demo": _demo,
+            "course": _course}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``autograde`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (ValueError, RuntimeError, OSError) as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"autograde {args.command}: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("autograde: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""nbgrader course directories: where lessons live and how one is set up.
+
+Every lesson is its own nbgrader assignment holding one notebook of the same name
+(``source/02_content_cost/02_content_cost.ipynb``), so a student can hand in any
+subset of lessons and each is graded on its own.
+
+The package ships the *grading sources* (``autograde/sources/*.ipynb``): the solution
+notebooks with the solution regions emptied and the hidden tests kept. They are all a
+grader needs, so ``autograde check`` and ``autograde grade`` work from an installed
+package without the repository.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import logging
+import os
+import shutil
+import sys
+import warnings
+from pathlib import Path
+
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.exc import SAWarning
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CONFIG_FILE = PACKAGE_DIR / "nbgrader_config.py"
+GRADING_SOURCES = PACKAGE_DIR / "sources"
+
+
+# nbgrader's gradebook triggers SQLAlchemy session warnings that are harmless and
+# would drown the grading output.
+warnings.filterwarnings("ignore", category=SAWarning)
+
+
+class CourseError(RuntimeError):
+    """nbgrader failed on a step that should not fail (a broken course, not a student)."""
+
+
+def lesson_names(sources: Path = GRADING_SOURCES) -> list[str]:
+    """Names of the lessons in ``sources`` (notebook stems), in course order."""
+    return sorted(path.stem for path in Path(sources).glob("[0-9][0-9]_*.ipynb"))
+
+
+def load_config(root: Path) -> Config:
+    """The shipped nbgrader configuration, pointed at the course in ``root``."""
+    config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+    config.CourseDirectory.root = str(Path(root).resolve())
+    return config
+
+
+def _tools_on_path() -> None:
+    # nbgrader's gradebook shells out to the `alembic` script installed next to this
+    # Python; a virtual environment used without activation lacks it on PATH.
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
+def open_api(root: Path) -> NbGraderAPI:
+    """An nbgrader API object for the course in ``root`` (INFO logs silenced)."""
+    _tools_on_path()
+    config = load_config(root)
+    config.NbGraderAPI.log_level = logging.WARNING
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    api.log.setLevel(logging.WARNING)
+    return api
+
+
+def _copy_if_changed(source: Path, target: Path) -> bool:
+    if target.exists() and filecmp.cmp(source, target, shallow=False):
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return True
+
+
+def prepare_course(
+    root: Path, sources: Path = GRADING_SOURCES, lessons: list[str] | None = None
+) -> NbGraderAPI:
+    """Create or update the course in ``root`` and return an API for it.
+
+    Copies the configuration and the source notebooks, then runs nbgrader's
+    ``generate_assignment`` for every lesson whose source changed (or is new), which
+    records its test cells in the gradebook. Calling it again on an existing course
+    is cheap and leaves the gradebook's grades alone.
+
+    Args:
+        root: the course directory (created if missing).
+        sources: folder of source notebooks ``NN_name.ipynb``.
+        lessons: the lessons to set up; default all in ``sources``.
+
+    Returns:
+        An :class:`~nbgrader.apps.NbGraderAPI` for the course.
+
+    Raises:
+        ValueError: when a requested lesson has no source notebook.
+        CourseError: when nbgrader cannot generate an assignment.
+    """
+    root, sources = Path(root), Path(sources)
+    available = lesson_names(sources)
+    lessons = available if lessons is None else list(lessons)
+    missing = sorted(set(lessons) - set(available))
+    if missing:
+        raise ValueError(f"unknown lesson(s) {', '.join(missing)}; "
+                         f"the course has: {', '.join(available)}.")
+    root.mkdir(parents=True, exist_ok=True)
+    _copy_if_changed(CONFIG_FILE, root / "nbgrader_config.py")
+    api = open_api(root)
+    for lesson in lessons:
+        target = root / "source" / lesson / f"{lesson}.ipynb"
+        released = root / "release" / lesson / f"{lesson}.ipynb"
+        if _copy_if_changed(sources / f"{lesson}.ipynb", target) or not released.exists():
+            result = api.generate_assignment(lesson, force=True, create=True)
+            if not result["success"]:
+                raise CourseError(f"nbgrader generate_assignment failed for {lesson}:\n"
+                                  f"{result.get('log', '')}{result.get('error', '')}")
+    return api

@@ -1,0 +1,37 @@
+"""``autograde demo``: grade the bundled sample submissions in a temporary course."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from autograde.batch import grade_submissions
+from autograde.grade import LessonResult
+from autograde.report import lesson_table, summary_table
+
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+
+
+def run_demo(out: Path | None = None, progress: bool = True) -> list[LessonResult]:
+    """Grade ``autograde/samples`` and print the gradebook.
+
+    Args:
+        out: keep the course, ``grades.csv`` and feedback here; default a temporary
+            folder removed afterwards.
+        progress: show a progress bar.
+
+    Returns:
+        The results, one per sample notebook.
+    """
+    with tempfile.TemporaryDirectory(prefix="autograde-demo-") as tmp:
+        target = Path(tmp) if out is None else Path(out)
+        results, _ = grade_submissions(SAMPLES_DIR, target, progress=progress)
+        print(summary_table(results))
+        print()
+        for result in results:
+            if result.student == "mistakes":
+                print(lesson_table(result))
+                print()
+        where = f"in {target}" if out is not None else "(temporary; pass --out to keep them)"
+        print(f"grades.csv and feedback/<student>/<lesson>.html written {where}.")
+    return results

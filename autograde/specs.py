@@ -1,0 +1,257 @@
+"""The graded functions of the course: their reference, their test inputs and cases.
+
+Every graded function is described once here. The public check in a lesson, the
+hidden tests, the expected values the build writes into the notebooks and the pytest
+tests that tie those values to the reference all read this table, so a function's
+inputs cannot drift between them.
+
+Inputs always come from ``numpy.random.default_rng(seed)`` and are float32, so the
+same case gives the same numbers on every machine, CPU or GPU.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Case:
+    """One set of test inputs: a seed and the sizes passed to the input maker."""
+
+    seed: int
+    sizes: Mapping[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """One line naming the seed and sizes, shown next to the check result."""
+        parts = [f"default_rng({self.seed})"] + [f"{k}={v}" for k, v in self.sizes.items()]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A classic wrong answer, recognised by recomputing it on the same inputs.
+
+    Attributes:
+        label: short name, e.g. ``"missing normalisation"``.
+        hint: one sentence telling the student what to change.
+        compute: maps the case's input dict to the wrong answer as an array.
+    """
+
+    label: str
+    hint: str
+    compute: Callable[[dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class GradedFunction:
+    """A graded function of the course.
+
+    Attributes:
+        name: the function's name in the lesson (also its nbgrader grade id stem).
+        reference: dotted path of the reference implementation.
+        make_inputs: ``(rng, **sizes) -> dict`` of keyword arguments for the function.
+        public: the case whose expected value is printed in the lesson.
+        hidden: further cases, with other shapes and seeds, run by the hidden tests.
+        output: what the result should look like, for shape messages.
+        uses: other graded functions this one may call; during its check they are
+            replaced by the reference so each function is graded on its own.
+        mistakes: classic wrong answers with hints (filled in by a later issue).
+    """
+
+    name: str
+    reference: str
+    make_inputs: Callable[..., dict[str, Any]]
+    public: Case
+    hidden: tuple[Case, ...]
+    output: str = "a scalar"
+    uses: tuple[str, ...] = ()
+    mistakes: tuple[Mistake, ...] = ()
+
+    def inputs(self, case: Case) -> dict[str, Any]:
+        """Fresh inputs for ``case`` (a new generator each call, so calls agree)."""
+        return self.make_inputs(np.random.default_rng(case.seed), **case.sizes)
+
+    def reference_function(self) -> Callable[..., Any]:
+        """Import and return the reference implementation."""
+        return resolve(self.reference)
+
+
+def resolve(dotted: str) -> Callable[..., Any]:
+    """Import ``package.module.attribute`` and return the attribute.
+
+    Raises:
+        ValueError: when the module or the attribute does not exist.
+    """
+    module_name, _, attribute = dotted.rpartition(".")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ValueError(f"cannot import {module_name!r} for {dotted!r}: {error}") from None
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise ValueError(f"{module_name} has no attribute {attribute!r}; fix the reference "
+                         f"path {dotted!r}.") from None
+
+
+def _normal(rng: np.random.Generator, shape) -> np.ndarray:
+    return rng.standard_normal(tuple(shape)).astype(np.float32)
+
+
+def _activations(names: tuple[str, str]):
+    def make(rng: np.random.Generator, shape=(1, 4, 4, 3)) -> dict[str, Any]:
+        return {name: _normal(rng, shape) for name in names}
+
+    return make
+
+
+def _unroll_inputs(rng: np.random.Generator, shape=(1, 2, 3, 4)) -> dict[str, Any]:
+    return {"a": _normal(rng, shape)}
+
+
+def _gram_inputs(rng: np.random.Generator, shape=(3, 5)) -> dict[str, Any]:
+    return {"A": _normal(rng, shape)}
+
+
+def _style_inputs(rng: np.random.Generator, shapes=((1, 4, 4, 3), (1, 2, 2, 5))) -> dict:
+    a_S_list = [_normal(rng, s) for s in shapes]
+    a_G_list = [_normal(rng, s) for s in shapes]
+    weights = rng.random(len(shapes)).astype(np.float32)
+    weights = weights / weights.sum()
+    style_layers = [(f"layer_{i}", float(w)) for i, w in enumerate(weights)]
+    return {"a_S_list": a_S_list, "a_G_list": a_G_list, "style_layers": style_layers}
+
+
+def _image_inputs(rng: np.random.Generator, shape=(1, 5, 6, 3)) -> dict[str, Any]:
+    return {"image": rng.random(tuple(shape)).astype(np.float32)}
+
+
+def _total_inputs(rng: np.random.Generator, **weights: float) -> dict[str, Any]:
+    costs = (rng.random(2) * 10).astype(np.float32)
+    return {"J_content": costs[0], "J_style": costs[1], **weights}
+
+
+def _noise_inputs(rng: np.random.Generator, shape=(1, 4, 5, 3), noise_ratio: float = 0.6,
+                  noise_seed: int = 7) -> dict[str, Any]:
+    content = rng.random(tuple(shape)).astype(np.float32)
+    return {"content": content, "noise_ratio": noise_ratio, "seed": noise_seed}
+
+
+def _patch_scores(names: tuple[str, ...]):
+    def make(rng: np.random.Generator, shape=(1, 4, 4, 1)) -> dict[str, Any]:
+        return {name: (0.5 + 0.5 * _normal(rng, shape)).astype(np.float32) for name in names}
+
+    return make
+
+
+def _image_pair(names: tuple[str, str]):
+    def make(rng: np.random.Generator, shape=(1, 4, 4, 3)) -> dict[str, Any]:
+        return {name: rng.uniform(-1, 1, tuple(shape)).astype(np.float32) for name in names}
+
+    return make
+
+
+_COSTS = "nst_utils.costs."
+_GAN = "cyclegan.losses."
+
+GRADED: dict[str, GradedFunction] = {
+    spec.name: spec
+    for spec in (
+        GradedFunction(
+            "unroll_channels", _COSTS + "unroll_channels", _unroll_inputs,
+            public=Case(1),
+            hidden=(Case(11, {"shape": (1, 3, 5, 7)}), Case(12, {"shape": (1, 6, 2, 4)})),
+            output="a matrix of shape (n_C, n_H * n_W)",
+        ),
+        GradedFunction(
+            "compute_content_cost", _COSTS + "compute_content_cost",
+            _activations(("a_C", "a_G")),
+            public=Case(1),
+            hidden=(Case(21, {"shape": (1, 3, 5, 7)}), Case(22, {"shape": (1, 8, 6, 16)})),
+        ),
+        GradedFunction(
+            "gram_matrix", _COSTS + "gram_matrix", _gram_inputs,
+            public=Case(1),
+            hidden=(Case(31, {"shape": (4, 9)}), Case(32, {"shape": (6, 35)})),
+            output="a matrix of shape (n_C, n_C)",
+        ),
+        GradedFunction(
+            "compute_layer_style_cost", _COSTS + "compute_layer_style_cost",
+            _activations(("a_S", "a_G")),
+            public=Case(1),
+            hidden=(Case(41, {"shape": (1, 3, 5, 7)}), Case(42, {"shape": (1, 6, 4, 8)})),
+            uses=("gram_matrix", "unroll_channels"),
+        ),
+        GradedFunction(
+            "compute_style_cost", _COSTS + "compute_style_cost", _style_inputs,
+            public=Case(1),
+            hidden=(
+                Case(51, {"shapes": ((1, 5, 3, 2), (1, 3, 3, 4), (1, 2, 1, 6))}),
+                Case(52, {"shapes": ((1, 6, 6, 3),)}),
+            ),
+            uses=("compute_layer_style_cost", "gram_matrix", "unroll_channels"),
+        ),
+        GradedFunction(
+            "total_variation_cost", _COSTS + "total_variation_cost", _image_inputs,
+            public=Case(1),
+            hidden=(Case(61, {"shape": (1, 7, 4, 3)}), Case(62, {"shape": (1, 3, 9, 3)})),
+        ),
+        GradedFunction(
+            "total_cost", _COSTS + "total_cost", _total_inputs,
+            public=Case(1),
+            hidden=(Case(71, {"alpha": 3.0, "beta": 0.5}), Case(72, {"alpha": 1.0, "beta": 100.0})),
+            uses=(),
+        ),
+        GradedFunction(
+            "generate_noise_image", "nst_utils.images.generate_noise_image", _noise_inputs,
+            public=Case(1),
+            hidden=(
+                Case(121, {"shape": (1, 6, 3, 3), "noise_ratio": 0.3, "noise_seed": 3}),
+                Case(122, {"shape": (1, 2, 7, 3), "noise_ratio": 1.0, "noise_seed": 11}),
+            ),
+            output="an image of the content's shape",
+        ),
+        GradedFunction(
+            "discriminator_loss", _GAN + "discriminator_loss",
+            _patch_scores(("real_output", "fake_output")),
+            public=Case(1),
+            hidden=(Case(81, {"shape": (1, 16, 16, 1)}), Case(82, {"shape": (2, 3, 5, 1)})),
+        ),
+        GradedFunction(
+            "generator_adversarial_loss", _GAN + "generator_adversarial_loss",
+            _patch_scores(("fake_output",)),
+            public=Case(1),
+            hidden=(Case(91, {"shape": (1, 16, 16, 1)}), Case(92, {"shape": (2, 3, 5, 1)})),
+        ),
+        GradedFunction(
+            "cycle_consistency_loss", _GAN + "cycle_consistency_loss",
+            _image_pair(("real_image", "reconstructed_image")),
+            public=Case(1),
+            hidden=(Case(101, {"shape": (1, 8, 6, 3)}), Case(102, {"shape": (2, 5, 5, 3)})),
+        ),
+        GradedFunction(
+            "identity_loss", _GAN + "identity_loss",
+            _image_pair(("real_image", "same_image")),
+            public=Case(1),
+            hidden=(Case(111, {"shape": (1, 8, 6, 3)}), Case(112, {"shape": (2, 5, 5, 3)})),
+        ),
+    )
+}
+
+
+def get_spec(name: str) -> GradedFunction:
+    """The graded function called ``name``.
+
+    Raises:
+        ValueError: for a name that is not graded in the course.
+    """
+    try:
+        return GRADED[name]
+    except KeyError:
+        known = ", ".join(sorted(GRADED))
+        raise ValueError(f"{name!r} is not a graded function; use one of: {known}.") from None
