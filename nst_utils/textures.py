@@ -175,7 +175,7 @@ def finish(image: np.ndarray, rng: np.random.Generator, grain: float = 0.04) -> 
     """Add canvas grain and a slight vignette, then convert to ``uint8 (H, W, 3)``."""
     height, width = image.shape[:2]
     relief = canvas_grain(rng, (height, width))
-    ys, xs = np.mgrid[-1 : 1 : height * 1j, -1 : 1 : width * 1j]
+    ys, xs = np.mgrid[-1 : 1 : height * 1j, -1 : 1 : width * 1j].astype(np.float32)
     vignette = 1.0 - 0.12 * (xs**2 + ys**2) ** 1.5
     out = image * vignette[..., None] + grain * relief[..., None]
     return np.round(np.clip(out, 0.0, 1.0) * 255.0).astype(np.uint8)

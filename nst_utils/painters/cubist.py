@@ -37,7 +37,8 @@ def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
     py = rng.uniform(0.15, 0.85, CUTS) * height
     # Mostly verticals, horizontals and diagonals, as in the scaffolding of a Braque.
     theta = rng.choice([0.0, np.pi / 2, np.pi / 4, -np.pi / 4, np.pi / 3], CUTS)
-    theta = theta + rng.normal(0, 0.12, CUTS)
+    theta = (theta + rng.normal(0, 0.12, CUTS)).astype(np.float32)
+    px, py = px.astype(np.float32), py.astype(np.float32)
     normal_x, normal_y = -np.sin(theta), np.cos(theta)
     signed = (xs - px[:, None, None]) * normal_x[:, None, None]
     signed += (ys - py[:, None, None]) * normal_y[:, None, None]  # (CUTS, H, W)
@@ -57,14 +58,14 @@ def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
     color = PALETTE[rng.choice(len(PALETTE), n_facets, p=WEIGHTS / WEIGHTS.sum())][facet]
 
     # Passage: each cut casts a soft shadow on one side, so planes seem to tilt.
-    shadow_side = rng.choice([-1.0, 1.0], CUTS)[:, None, None]
+    shadow_side = rng.choice(np.float32([-1.0, 1.0]), CUTS)[:, None, None]
     s = shadow_side * signed
     shade = np.clip(np.where(s > 0, np.exp(-s / (28 * scale)), 0).sum(axis=0), 0, 1.2)
-    light = rng.uniform(-0.12, 0.12, n_facets)[facet]
+    light = rng.uniform(-0.12, 0.12, n_facets).astype(np.float32)[facet]
     color = color * (1 - 0.45 * shade + light)[..., None]
 
     # Brushwork: hatching in a per-facet direction, in patches; a few stippled facets.
-    phi = rng.uniform(0, np.pi, n_facets)[facet]
+    phi = rng.uniform(0, np.pi, n_facets).astype(np.float32)[facet]
     wobble = tx.fractal_noise(rng, shape, cells=16, octaves=3)
     hatch = np.sin((xs * np.cos(phi) + ys * np.sin(phi)) / (2.2 * scale) + 6 * wobble)
     patches = np.clip(5 * (tx.fractal_noise(rng, shape, cells=24, octaves=3) - 0.5), 0, 1)
@@ -78,7 +79,7 @@ def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
     ink = np.zeros(shape, np.float32)
     for k in range(CUTS):
         along = (xs - px[k]) * np.cos(theta[k]) + (ys - py[k]) * np.sin(theta[k])
-        lo, hi = np.sort(rng.uniform(-0.6, 0.6, 2)) * max(shape)
+        lo, hi = (float(t) * max(shape) for t in np.sort(rng.uniform(-0.6, 0.6, 2)))
         stretch = np.clip(np.minimum(along - lo, hi - along) / (20 * scale), 0, 1)
         ink = np.maximum(ink, stretch * np.clip(1.6 * scale - np.abs(signed[k]) + 0.5, 0, 1))
     ink = np.maximum(ink, np.clip(1.8 * scale - np.abs(ring_d) + 0.5, 0, 1).max(axis=0))

@@ -75,7 +75,7 @@ def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
     idx[~inside] += len(window_seeds)
     cell = idx[:, 0].reshape(shape)
     gap = (dist[:, 1] - dist[:, 0]).reshape(shape).astype(np.float32)
-    seeds = np.concatenate([window_seeds, quarry_seeds])
+    seeds = np.concatenate([window_seeds, quarry_seeds]).astype(np.float32)
     n_win, n_all = len(window_seeds), len(seeds)
 
     # Each ring takes one jewel colour on six "petals" and another between them.
@@ -90,7 +90,7 @@ def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
     color = tile[cell]
 
     # Glass of uneven thickness: a tilt of light across each piece plus streaky seeds.
-    light = rng.uniform(0, 2 * np.pi, n_all)[cell]
+    light = rng.uniform(0, 2 * np.pi, n_all).astype(np.float32)[cell]
     tilt = (xs - seeds[cell, 0]) * np.cos(light) + (ys - seeds[cell, 1]) * np.sin(light)
     color = color * (1 + 0.012 * tilt / scale)[..., None]
     color = color * (0.8 + 0.4 * tx.fractal_noise(rng, shape, cells=24, octaves=4))[..., None]
