@@ -140,10 +140,10 @@ def _user_agent():
 
 
 def _check_image(path: Path, what: str, remove: bool) -> None:
-    """Refuse files Pillow cannot parse (e.g. an HTML error page saved as .jpg)."""
+    """Refuse files Pillow cannot decode: an HTML error page, a cut-off download."""
     try:
         with Image.open(path) as img:
-            img.verify()
+            img.load()  # a full decode: verify() lets truncated JPEGs through
     except Exception:  # Pillow raises many exception types for non-images
         if remove:
             path.unlink(missing_ok=True)
