@@ -55,7 +55,12 @@ def load_image(path: str | os.PathLike, max_dim: int | None = 512) -> np.ndarray
 
     Raises:
         ImageError: the file is missing, empty, truncated or not an image.
+        ValueError: ``max_dim`` is not a positive integer or ``None``.
     """
+    if max_dim is not None and not (
+        isinstance(max_dim, (int, np.integer)) and not isinstance(max_dim, bool) and max_dim >= 1
+    ):
+        raise ValueError(f"max_dim must be a positive integer or None, got {max_dim!r}.")
     path = Path(path)
     if not path.exists():
         raise ImageError(f"{path}: no such file; check the path and try again.")
@@ -119,6 +124,8 @@ def resize_image(image, size: tuple[int, int]) -> np.ndarray:
     """
     image = _as_batch(image)
     height, width = int(size[0]), int(size[1])
+    if height < 1 or width < 1:
+        raise ValueError(f"size must be a positive (height, width), got {tuple(size)}.")
     if image.shape[1:3] == (height, width):
         return image
     pil = Image.fromarray(np.round(np.clip(image[0], 0, 1) * 255).astype(np.uint8))

@@ -215,3 +215,15 @@ def test_noise_image_is_seeded_bounded_and_mixed_as_specified():
     np.testing.assert_allclose(no_noise, content, atol=1e-6)
     with pytest.raises(ValueError, match="noise_ratio"):
         images.generate_noise_image(content, noise_ratio=1.5)
+
+
+@pytest.mark.parametrize("max_dim", [0, -5, 2.5, True, "512"])
+def test_bad_max_dim_is_refused(tmp_path, max_dim):
+    Image.new("RGB", (8, 8)).save(tmp_path / "small.png")
+    with pytest.raises(ValueError, match="max_dim"):
+        images.load_image(tmp_path / "small.png", max_dim=max_dim)
+
+
+def test_resize_to_an_empty_size_is_refused():
+    with pytest.raises(ValueError, match="size"):
+        images.resize_image(np.zeros((1, 4, 4, 3), np.float32), (0, 4))
