@@ -44,7 +44,7 @@ def plain_tutorial_step(vgg, content, style, alpha=10.0, beta=40.0):
         with tf.GradientTape() as tape:
             outs = outputs(image)
             J_s = 0.0
-            for (_, w), target, a in zip(STYLE_LAYERS, style_targets, outs[:-1]):
+            for (_, w), target, a in zip(STYLE_LAYERS, style_targets, outs[:-1], strict=True):
                 _, h, wd, c = a.shape
                 J_s += w * tf.reduce_sum((gram(a) - target) ** 2) / (4.0 * c**2 * (h * wd) ** 2)
             _, h, wd, c = outs[-1].shape

@@ -35,7 +35,7 @@ def _as_float32(x, name: str) -> tf.Tensor:
 
 def _check_activation_pair(a_1, a_2, names: tuple[str, str]) -> tuple[tf.Tensor, tf.Tensor]:
     a_1, a_2 = _as_float32(a_1, names[0]), _as_float32(a_2, names[1])
-    for name, a in zip(names, (a_1, a_2)):
+    for name, a in zip(names, (a_1, a_2), strict=True):
         if a.shape.rank != 4:
             raise ValueError(
                 f"{name} must have shape (m, n_H, n_W, n_C) (rank 4), got shape {tuple(a.shape)}; "
@@ -147,7 +147,7 @@ def compute_style_cost(
             f"and {len(style_layers)} style layers; pass one of each per style layer."
         )
     J_style = tf.constant(0.0)
-    for a_S, a_G, (_, weight) in zip(a_S_list, a_G_list, style_layers):
+    for a_S, a_G, (_, weight) in zip(a_S_list, a_G_list, style_layers, strict=True):
         J_style += float(weight) * compute_layer_style_cost(a_S, a_G)
     return J_style
 

@@ -23,7 +23,7 @@ def show_images(images: Sequence, titles: Sequence[str] | None = None, size: flo
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"got {len(images)} images but {len(titles)} titles; pass one each.")
     fig, axes = plt.subplots(1, len(images), figsize=(size * len(images), size), squeeze=False)
-    for i, (ax, image) in enumerate(zip(axes[0], images)):
+    for i, (ax, image) in enumerate(zip(axes[0], images, strict=True)):
         image = np.asarray(image)
         ax.imshow(np.clip(image[0] if image.ndim == 4 else image, 0, 1))
         ax.set_axis_off()

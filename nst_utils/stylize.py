@@ -69,7 +69,7 @@ class StyleTransferLoss:
         features = self.extractor(image)
         J_content = compute_content_cost(self.a_C, features[self.content_layer])
         J_style = tf.constant(0.0)
-        for (name, weight), G_S in zip(self.style_layers, self.style_grams):
+        for (name, weight), G_S in zip(self.style_layers, self.style_grams, strict=True):
             a_G = features[name]
             _, n_H, n_W, n_C = a_G.shape
             G_G = self._gram(a_G)
