@@ -15,6 +15,7 @@ the identity-loss lesson visible (with ``lambda_id = 0`` it recolours the shelf 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,11 +75,14 @@ def _scene(rng: np.random.Generator) -> dict:
         base_y = horizon + depth * (min(front, 0.98) - horizon)
         radius = rng.uniform(low, high) * (0.85 + 0.2 * depth)
         x = np.clip(slot + rng.uniform(-0.35, 0.35) / count, radius, 1 - radius)
-        fruits.append((base_y, x, radius))
+        fruits.append((float(base_y), float(x), float(radius)))
     warmth = rng.uniform(0.0, 1.0)
     return {
-        "light": light / np.linalg.norm(light),
-        "tint": (_WARM * (1 - warmth) + _COOL * warmth) * rng.uniform(0.88, 1.1),
+        # float32 throughout: a NumPy float64 scalar or array would promote every canvas.
+        "light": (light / np.linalg.norm(light)).astype(np.float32),
+        "tint": ((_WARM * (1 - warmth) + _COOL * warmth) * rng.uniform(0.88, 1.1)).astype(
+            np.float32
+        ),
         "ambient": rng.uniform(0.3, 0.45),
         "softness": rng.uniform(0.25, 0.6),
         "wall": _jitter_color(rng, WALL_COLORS),
@@ -127,7 +131,7 @@ def paint_image(
     s = _scene(scene_rng)
     side = 2 * image_size  # painted at twice the size, then averaged down: anti-aliasing
     pixel = 1.0 / side
-    Y, X = (np.mgrid[0:side, 0:side].astype(np.float32) + 0.5) * pixel
+    Y, X = _grid(side)
     light, horizon, front = s["light"], s["horizon"], s["front"]
 
     # Each layer is painted only on the rows it covers: wall, top of the wood, the
@@ -153,8 +157,10 @@ def paint_image(
     for base_y, x, radius in s["fruits"]:
         # The shadow falls on the top of the wood only, never on the wall or the board face.
         rows = slice(top, edge)
-        shadow = cast_shadow(X[rows], Y[rows], x, base_y, radius, light, s["softness"])
-        canvas[rows] *= (1.0 - 0.6 * shadow)[..., None]
+        cols = _span(x - 5.5 * radius, x + 5.5 * radius, side)  # covers the longest shadow
+        shadow = cast_shadow(X[rows, cols], Y[rows, cols], x, base_y, radius, light,
+                             s["softness"])
+        canvas[rows, cols] *= (1.0 - 0.6 * shadow)[..., None]
         where = Placement(float(x), float(base_y - 0.93 * radius), float(radius))
         rows = _span(where.y - 1.45 * radius, where.y + 1.05 * radius, side)
         cols = _span(where.x - 1.6 * radius, where.x + 1.6 * radius, side)
@@ -165,14 +171,27 @@ def paint_image(
         canvas[rows, cols] = patch * (1 - alpha[..., None]) + rgb * alpha[..., None]
         mask[rows, cols] = np.maximum(mask[rows, cols], alpha)
 
-    vignette = 1.0 - 0.22 * ((X - 0.5) ** 2 + (Y - 0.5) ** 2)
-    canvas = canvas * s["tint"] * vignette[..., None]
+    canvas *= s["tint"] * _vignette(side)[..., None]
     canvas += 0.012 * scene_rng.standard_normal(canvas.shape, dtype=np.float32)
     small = canvas.reshape(image_size, 2, image_size, 2, 3).mean(axis=(1, 3))
     image = np.clip(np.rint(small * 255.0), 0, 255).astype(np.uint8)
     if return_mask:
         return image, mask.reshape(image_size, 2, image_size, 2).mean(axis=(1, 3))
     return image
+
+
+@functools.lru_cache(maxsize=4)
+def _grid(side: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel-centre coordinates ``Y, X`` of a ``side x side`` canvas, in canvas fractions."""
+    Y, X = (np.mgrid[0:side, 0:side].astype(np.float32) + 0.5) / side
+    Y.flags.writeable = X.flags.writeable = False
+    return Y, X
+
+
+@functools.lru_cache(maxsize=4)
+def _vignette(side: int) -> np.ndarray:
+    Y, X = _grid(side)
+    return 1.0 - 0.22 * ((X - 0.5) ** 2 + (Y - 0.5) ** 2)
 
 
 def _span(low: float, high: float, side: int) -> slice:
@@ -186,6 +205,7 @@ def make_toy_dataset(
     seed: int = 0,
     *,
     n_test: int | None = None,
+    progress: bool = True,
 ) -> Path:
     """Write the toy apples/oranges dataset as PNG files in the CycleGAN layout.
 
@@ -200,6 +220,7 @@ def make_toy_dataset(
         image_size: side of the pictures in pixels, 32 to 512 (64-128 recommended).
         seed: the same seed always writes the same files.
         n_test: test pictures per domain; defaults to ``n_per_domain // 4`` (at least 1).
+        progress: show a progress bar.
 
     Returns:
         ``root`` as a ``Path``.
@@ -225,6 +246,7 @@ def make_toy_dataset(
             for i in range(count):
                 job_seed = [seed, _SPLITS[split], KINDS.index(kind), i]
                 jobs.append((kind, job_seed, folder / f"{kind}_{i:04d}.png"))
-    for kind, job_seed, path in tqdm(jobs, desc="painting toy data", unit="img"):
+    bar = tqdm(jobs, desc="painting toy data", unit="img", disable=not progress)
+    for kind, job_seed, path in bar:
         Image.fromarray(paint_image(kind, job_seed, image_size)).save(path)
     return root

@@ -61,8 +61,8 @@ def paint_apple(X, Y, rng, where: Placement, light, ambient, bounce, pixel):
 
     variety = rng.choice(list(APPLE_VARIETIES), p=APPLE_WEIGHTS)
     skin, ground, cover = APPLE_VARIETIES[variety]
-    skin = np.clip(np.asarray(skin) + rng.normal(0, 0.04, 3), 0, 1)
-    ground = np.clip(np.asarray(ground) + rng.normal(0, 0.03, 3), 0, 1)
+    skin = np.clip(np.asarray(skin) + rng.normal(0, 0.04, 3), 0, 1).astype(np.float32)
+    ground = np.clip(np.asarray(ground) + rng.normal(0, 0.03, 3), 0, 1).astype(np.float32)
     # Streaks run from stem to base, along meridians of the sphere.
     lon = np.arcsin(np.clip(q_x / np.sqrt(np.clip(1 - q_y**2, 1e-3, 1)), -1, 1))
     wiggle = 2.5 * smooth_noise(rng, X.shape, 4)
@@ -81,15 +81,15 @@ def paint_apple(X, Y, rng, where: Placement, light, ambient, bounce, pixel):
     rgb = _lit(albedo, diffuse, spec_base, n_y, q_y, ambient, bounce, 40.0, 0.55)
 
     # Stem: a tapered bent stick rising out of the cavity.
-    t = np.linspace(0.0, 1.0, 12)[:, None]
+    t = np.linspace(0.0, 1.0, 12, dtype=np.float32)[:, None]
     bend = rng.uniform(-0.25, 0.25)
-    start = np.array([where.x, where.y - 0.7 * r])
-    tip = np.array([where.x + bend * r, where.y - rng.uniform(1.1, 1.25) * r])
-    ctrl = np.array([where.x - 0.3 * bend * r, where.y - 0.95 * r])
+    start = np.array([where.x, where.y - 0.7 * r], np.float32)
+    tip = np.array([where.x + bend * r, where.y - rng.uniform(1.1, 1.25) * r], np.float32)
+    ctrl = np.array([where.x - 0.3 * bend * r, where.y - 0.95 * r], np.float32)
     stem = (1 - t) ** 2 * start + 2 * (1 - t) * t * ctrl + t**2 * tip
     widths = r * (0.065 - 0.025 * t[:, 0])
     stem_a = curve_mask(X, Y, stem, widths, pixel)
-    stem_rgb = np.array([0.33, 0.21, 0.10]) * (0.55 + 0.45 * max(-light[1], 0.0))
+    stem_rgb = np.array([0.33, 0.21, 0.10], np.float32) * (0.55 + 0.45 * max(-light[1], 0.0))
     rgb = rgb * (1 - stem_a[..., None]) + stem_rgb * stem_a[..., None]
     alpha = np.maximum(alpha, stem_a)
 
@@ -100,7 +100,9 @@ def paint_apple(X, Y, rng, where: Placement, light, ambient, bounce, pixel):
         leaf_a, along, across = leaf_mask(
             X, Y, base, angle, rng.uniform(0.65, 0.85) * r, rng.uniform(0.35, 0.45), pixel
         )
-        green = np.array([0.20, 0.47, 0.10]) + rng.uniform(0, 1) * np.array([0.12, 0.12, 0.04])
+        green = np.array([0.20, 0.47, 0.10], np.float32) + rng.uniform(0, 1) * np.array(
+            [0.12, 0.12, 0.04], np.float32
+        )
         level = (0.55 + 0.45 * max(-light[1], 0.0)) * np.where(across * side > 0, 0.78, 1.0)
         level = level * (1.0 + 0.35 * np.exp(-((across / 0.025) ** 2))) * (0.85 + 0.3 * along)
         leaf_rgb = green * level[..., None]
@@ -125,14 +127,14 @@ def paint_orange(X, Y, rng, where: Placement, light, ambient, bounce, pixel):
 
     # Peel: oil glands are tiny pits; blurred white noise makes their height field.
     pore_px = max(0.03 * r / pixel, 0.6)
-    pits = ndimage.gaussian_filter(rng.standard_normal(X.shape), pore_px)
+    pits = ndimage.gaussian_filter(rng.standard_normal(X.shape, dtype=np.float32), pore_px)
     pits /= pits.std() + 1e-6
     grad_y, grad_x = np.gradient(pits)
     bump = 0.08 * pore_px
     tone = rng.uniform(0.0, 1.0)
     color = np.array([0.97, 0.44 + 0.12 * tone, 0.03 + 0.04 * tone]) + rng.normal(0, 0.02, 3)
     mottle = 1.0 + 0.06 * smooth_noise(rng, X.shape, 3) - 0.05 * np.clip(pits, 0, None)
-    albedo = np.clip(color, 0, 1) * mottle[..., None]
+    albedo = np.clip(color, 0, 1).astype(np.float32) * mottle[..., None]
 
     # The navel sits somewhere on the visible face: a dark pucker with creases round it.
     nav = rng.uniform(-0.45, 0.45), rng.uniform(-0.35, 0.55)
@@ -142,11 +144,12 @@ def paint_orange(X, Y, rng, where: Placement, light, ambient, bounce, pixel):
     creases = 0.5 + 0.5 * np.sin(rng.integers(7, 11) * np.arctan2(dy, dx))
     navel = np.exp(-(d**2) * 1.5) * 0.55 + 0.25 * creases * np.exp(-((d - 1.3) ** 2) * 2.0)
     albedo *= (1.0 - navel)[..., None]
-    albedo += (0.08 * np.exp(-(d**2) * 1.5))[..., None] * np.array([0.5, 0.4, 0.1])
+    albedo += (0.08 * np.exp(-(d**2) * 1.5))[..., None] * np.array([0.5, 0.4, 0.1], np.float32)
     if rng.random() < 0.4:
         # Some oranges still show the green scar where the stem was.
         scar = np.exp(-(((q_x - rng.uniform(-0.2, 0.2)) ** 2 + (q_y + 0.8) ** 2) / 0.006))
-        albedo = albedo * (1 - scar[..., None]) + scar[..., None] * np.array([0.35, 0.42, 0.10])
+        scar_rgb = np.array([0.35, 0.42, 0.1], np.float32)
+        albedo = albedo * (1 - scar[..., None]) + scar[..., None] * scar_rgb
 
     diffuse, spec_base, n_y = shade_sphere(q_x, q_y, light, bump * grad_x, bump * grad_y)
     rgb = _lit(albedo, diffuse, spec_base, n_y, q_y, ambient, bounce, 14.0, 0.22)

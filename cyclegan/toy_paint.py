@@ -47,7 +47,8 @@ def paint_wall(X, Y, rng, color, light, horizon) -> np.ndarray:
     level = 0.62 + 0.42 * pool
     # The corner where wall meets the shelf receives less light.
     level *= 1.0 - 0.18 * np.exp(-np.clip(horizon - Y, 0, None) / 0.05)
-    level += 0.025 * smooth_noise(rng, X.shape, 5) + 0.012 * rng.standard_normal(X.shape)
+    level += 0.025 * smooth_noise(rng, X.shape, 5)
+    level += 0.012 * rng.standard_normal(X.shape, dtype=np.float32)
     return level[..., None] * np.asarray(color, np.float32)
 
 
