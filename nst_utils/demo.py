@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 
-def run_demo(out: Path, size: int = 224, steps: int = 8, style: str = "waves",
+def run_demo(out: Path, size: int = 192, steps: int = 6, style: str = "waves",
              weights: str | None = "auto") -> dict:
     """Run the demo and return paths of the pictures and the measured figures."""
     import matplotlib
@@ -32,10 +32,9 @@ def run_demo(out: Path, size: int = 224, steps: int = 8, style: str = "waves",
     print(f"NST demo on {device_summary()}; VGG19 weights: {vgg.weights_source}")
     result = stylize(content, style_img, steps=steps, optimizer="lbfgs", vgg=vgg)
 
-    weights_note = "ImageNet VGG19" if vgg.weights_source.startswith("ImageNet") else (
-        "RANDOM VGG19 weights (no ImageNet file here)")
     fig = show_images([content, style_img, result.image],
-                      ["content", f"style: {style}", f"result ({weights_note})"])
+                      ["content", f"style: {style}", f"result, {steps} L-BFGS steps"])
+    fig.suptitle(f"VGG19 weights: {vgg.weights_source}", fontsize=9, y=0.02, va="bottom")
     side_by_side = out / "nst_side_by_side.png"
     fig.savefig(side_by_side, dpi=100)
     curve = out / "nst_losses.png"
@@ -49,8 +48,8 @@ def run_demo(out: Path, size: int = 224, steps: int = 8, style: str = "waves",
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nst_utils.demo", description=__doc__)
     parser.add_argument("--out", default="demo_output", help="output folder")
-    parser.add_argument("--size", type=int, default=224)
-    parser.add_argument("--steps", type=int, default=8, help="L-BFGS outer steps")
+    parser.add_argument("--size", type=int, default=192)
+    parser.add_argument("--steps", type=int, default=6, help="L-BFGS outer steps")
     parser.add_argument("--style", default="waves")
     args = parser.parse_args(argv)
     run_demo(Path(args.out), size=args.size, steps=args.steps, style=args.style)

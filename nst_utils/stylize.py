@@ -160,8 +160,8 @@ def stylize(
 
     def after_step(step: int, image: np.ndarray, loss: float) -> None:
         result.losses.append(loss)
-        bar.update(1)
         bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
+        bar.update(1)
         if snapshot_every and step % snapshot_every == 0:
             result.snapshots.append((step, image.copy()))
         if callback is not None:
