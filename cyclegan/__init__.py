@@ -1,24 +1,33 @@
-"""CycleGAN (Zhu et al. 2017): data, networks, losses and training for the course."""
+"""CycleGAN (Zhu et al. 2017): data, networks, losses and training for the course.
 
-from cyclegan.data import (
-    DATASET_NAMES,
-    DATASETS_URL,
-    download_dataset,
-    list_images,
-    load_unpaired,
-    read_image,
-    to_uint8,
-)
-from cyclegan.toy import make_toy_dataset, paint_image
+Names are imported on first use (PEP 562), so ``import cyclegan.cli`` or
+``import cyclegan.toy`` does not pay for importing TensorFlow.
+"""
 
-__all__ = [
-    "DATASETS_URL",
-    "DATASET_NAMES",
-    "download_dataset",
-    "list_images",
-    "load_unpaired",
-    "make_toy_dataset",
-    "paint_image",
-    "read_image",
-    "to_uint8",
-]
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "DATASETS_URL": "cyclegan.data",
+    "DATASET_NAMES": "cyclegan.data",
+    "download_dataset": "cyclegan.data",
+    "list_images": "cyclegan.data",
+    "load_unpaired": "cyclegan.data",
+    "read_image": "cyclegan.data",
+    "to_uint8": "cyclegan.data",
+    "make_toy_dataset": "cyclegan.toy",
+    "paint_image": "cyclegan.toy",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'cyclegan' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
