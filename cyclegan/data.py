@@ -129,11 +129,11 @@ def load_unpaired(
     """
     if split not in ("train", "test"):
         raise ValueError(f'split must be "train" or "test", got {split!r}.')
-    if not isinstance(image_size, int) or image_size < 8:
+    if not isinstance(image_size, (int, np.integer)) or image_size < 8:
         raise ValueError(f"image_size must be an int >= 8, got {image_size!r}.")
-    if not isinstance(batch_size, int) or batch_size < 1:
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
-    root = Path(root)
+    image_size, batch_size, root = int(image_size), int(batch_size), Path(root)
     if not root.is_dir():
         raise ValueError(
             f"dataset folder {root} does not exist; it should hold trainA/ trainB/ testA/ "

@@ -114,9 +114,9 @@ def read_image(path: str | os.PathLike, image_size: int | None = None) -> np.nda
         ValueError: when the file is missing, empty, truncated or not an image (the
             message names the file), or when ``image_size`` is not a positive int.
     """
-    if image_size is not None and (not isinstance(image_size, int) or image_size < 1):
+    if image_size is not None and (not isinstance(image_size, (int, np.integer)) or image_size < 1):
         raise ValueError(f"image_size must be a positive int or None, got {image_size!r}.")
-    return _decode(Path(path), image_size)
+    return _decode(Path(path), None if image_size is None else int(image_size))
 
 
 def to_uint8(image) -> np.ndarray:

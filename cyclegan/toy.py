@@ -124,8 +124,9 @@ def paint_image(
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be 'apple' or 'orange', got {kind!r}.")
-    if not isinstance(image_size, int) or not 32 <= image_size <= 512:
+    if not isinstance(image_size, (int, np.integer)) or not 32 <= image_size <= 512:
         raise ValueError(f"image_size must be an int from 32 to 512, got {image_size!r}.")
+    image_size = int(image_size)
     scene_ss, fruit_ss = np.random.SeedSequence(seed).spawn(2)
     scene_rng, fruit_rng = np.random.default_rng(scene_ss), np.random.default_rng(fruit_ss)
     s = _scene(scene_rng)
@@ -228,12 +229,12 @@ def make_toy_dataset(
     Raises:
         ValueError: for a non-positive count or an image size out of range.
     """
-    if not isinstance(n_per_domain, int) or n_per_domain < 1:
+    if not isinstance(n_per_domain, (int, np.integer)) or n_per_domain < 1:
         raise ValueError(f"n_per_domain must be a positive int, got {n_per_domain!r}.")
     n_test = max(n_per_domain // 4, 1) if n_test is None else n_test
-    if not isinstance(n_test, int) or n_test < 1:
+    if not isinstance(n_test, (int, np.integer)) or n_test < 1:
         raise ValueError(f"n_test must be a positive int, got {n_test!r}.")
-    if not isinstance(image_size, int) or not 32 <= image_size <= 512:
+    if not isinstance(image_size, (int, np.integer)) or not 32 <= image_size <= 512:
         raise ValueError(f"image_size must be an int from 32 to 512, got {image_size!r}.")
     root = Path(root)
     jobs = []
