@@ -25,7 +25,7 @@ from pathlib import Path
 from nbformat import NotebookNode
 
 from autograde import notebooks
-from autograde.checks import reference_value
+from autograde.checks import expected_for_notebook, reference_value
 from autograde.course import prepare_course
 from autograde.reference import fill_region, reference_body, replace_expected
 from autograde.samples_build import build_samples
@@ -71,7 +71,8 @@ def fill_solution(nb: NotebookNode, name: str) -> NotebookNode:
         if dotted is not None:
             cell.source = fill_region(cell.source, reference_body(dotted, provided))
         if "check_public" in cell.source:
-            cell.source = replace_expected(cell.source, reference_value)
+            cell.source = replace_expected(
+                cell.source, lambda graded: expected_for_notebook(reference_value(graded)))
     return notebooks.normalise(nb, name)
 
 

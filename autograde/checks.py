@@ -27,6 +27,9 @@ from autograde.specs import Case, GradedFunction, get_spec
 
 RTOL = 1e-4
 ATOL_FLOOR = 1e-6
+#: Larger expected arrays are written into the lessons as a summary (see `summarise`).
+MAX_LITERAL_SIZE = 32
+SUMMARY_HEAD = 6
 
 
 class CheckFailed(AssertionError):
@@ -65,6 +68,49 @@ def _format(array: np.ndarray) -> str:
         return np.array2string(array, separator=", ")
 
 
+def summarise(array: Any) -> dict[str, Any]:
+    """A compact stand-in for a large expected array: shape, sums and first entries.
+
+    A public check compares a student's array with it entry by entry on the first
+    values and through the two sums on the rest; the hidden tests compare every entry.
+    """
+    array = np.asarray(array, dtype=np.float32)
+    flat = array.ravel().astype(np.float64)
+    return {"shape": tuple(array.shape), "sum": float(flat.sum()),
+            "abs_sum": float(np.abs(flat).sum()), "first": array.ravel()[:SUMMARY_HEAD]}
+
+
+def expected_for_notebook(value: Any) -> Any:
+    """What the build writes as ``expected=``: the array, or its summary when large."""
+    array = np.asarray(value, dtype=np.float32)
+    return array if array.size <= MAX_LITERAL_SIZE else summarise(array)
+
+
+def _compare_summary(spec: GradedFunction, got: np.ndarray, summary: dict) -> Comparison:
+    shape = tuple(summary["shape"])
+    if got.shape != shape:
+        return Comparison(False, _shape_message(spec, got.shape, shape))
+    if not np.all(np.isfinite(got)):
+        return Comparison(False, "the result contains NaN or infinity.")
+    mine = summarise(got)
+    slack = RTOL * summary["abs_sum"] + ATOL_FLOOR
+    first = np.asarray(summary["first"], dtype=np.float32)
+    ok = (np.allclose(mine["first"], first, rtol=RTOL, atol=tolerance(first))
+          and abs(mine["sum"] - summary["sum"]) <= slack
+          and abs(mine["abs_sum"] - summary["abs_sum"]) <= slack)
+    if ok:
+        return Comparison(True, "")
+    hint = f" Hint: {spec.hint}" if spec.hint else ""
+    return Comparison(False, f"expected {_format_summary(summary)}, got "
+                             f"{_format_summary(mine)}.{hint}")
+
+
+def _format_summary(summary: dict) -> str:
+    first = ", ".join(_format(np.float32(v)) for v in summary["first"])
+    return (f"shape {tuple(summary['shape'])}, sum {summary['sum']:.6g}, "
+            f"sum of |x| {summary['abs_sum']:.6g}, first values [{first}, ...]")
+
+
 def tolerance(expected: np.ndarray) -> float:
     """The absolute slack used for ``expected`` (see the module docstring)."""
     scale = float(np.max(np.abs(expected))) if expected.size else 0.0
@@ -82,15 +128,18 @@ def compare(spec: GradedFunction, got: Any, expected: Any) -> Comparison:
     Returns:
         A :class:`Comparison`; its message is empty when the values match.
     """
-    expected = np.asarray(expected, dtype=np.float32)
     got = as_array(got)
+    if isinstance(expected, dict):
+        return _compare_summary(spec, got, expected)
+    expected = np.asarray(expected, dtype=np.float32)
     if got.shape != expected.shape:
         return Comparison(False, _shape_message(spec, got.shape, expected.shape))
     if not np.all(np.isfinite(got)):
         return Comparison(False, "the result contains NaN or infinity.")
     if np.allclose(got, expected, rtol=RTOL, atol=tolerance(expected)):
         return Comparison(True, "")
-    return Comparison(False, f"expected {_format(expected)}, got {_format(got)}.")
+    hint = f" Hint: {spec.hint}" if spec.hint else ""
+    return Comparison(False, f"expected {_format(expected)}, got {_format(got)}.{hint}")
 
 
 def _shape_message(spec: GradedFunction, got: tuple, expected: tuple) -> str:
@@ -140,7 +189,7 @@ def run_case(function: Callable, spec: GradedFunction, case: Case) -> tuple[dict
     # A second, identical copy goes to the student so an in-place edit cannot change
     # the inputs the mistake finder sees.
     with _graded_alone(function, spec):
-        result = function(**spec.inputs(case))
+        result = spec.evaluate(function, spec.inputs(case))
     return inputs, result
 
 
@@ -152,7 +201,13 @@ def _check_case(function: Callable, spec: GradedFunction, case: Case, expected: 
             f"{spec.name} on inputs [{case.describe()}]: {outcome.message}"
             + explain(spec, inputs, got)
         )
-    return _format(as_array(got))
+    return _show(got, expected)
+
+
+def _show(value: Any, like: Any) -> str:
+    if isinstance(like, dict):
+        return _format_summary(summarise(as_array(value)))
+    return _format(as_array(value))
 
 
 def check_public(function: Callable, name: str, *, expected: Any) -> None:
@@ -167,9 +222,11 @@ def check_public(function: Callable, name: str, *, expected: Any) -> None:
         CheckFailed: when the value differs, with a one-line explanation.
     """
     spec = get_spec(name)
-    expected = np.asarray(expected, dtype=np.float32)
+    if not isinstance(expected, dict):
+        expected = np.asarray(expected, dtype=np.float32)
     print(f"{name}: inputs from {spec.public.describe()}")
-    print(f"  expected: {_format(expected)}")
+    shown = _format_summary(expected) if isinstance(expected, dict) else _format(expected)
+    print(f"  expected: {shown}")
     got = _check_case(function, spec, spec.public, expected)
     print(f"  yours:    {got}")
     print(f"  matches within rtol {RTOL:g}.")
@@ -184,7 +241,7 @@ def check_hidden(function: Callable, name: str) -> None:
     spec = get_spec(name)
     reference = spec.reference_function()
     for case in spec.hidden:
-        expected = as_array(reference(**spec.inputs(case)))
+        expected = as_array(spec.evaluate(reference, spec.inputs(case)))
         _check_case(function, spec, case, expected)
     print(f"{name}: {len(spec.hidden)} further cases pass.")
 
@@ -193,7 +250,7 @@ def reference_value(name: str, case: Case | None = None) -> np.ndarray:
     """The reference result for ``case`` (default: the public case) as float32."""
     spec = get_spec(name)
     case = spec.public if case is None else case
-    return as_array(spec.reference_function()(**spec.inputs(case)))
+    return as_array(spec.evaluate(spec.reference_function(), spec.inputs(case)))
 
 
 def public_inputs(name: str) -> dict[str, Any]:

@@ -90,7 +90,10 @@ def fill_region(source: str, body: list[str], keep_first: bool = True) -> str:
 
 
 def literal(value) -> str:
-    """Python source for a float32 value or array, exact to float32 precision."""
+    """Python source for a float32 value or array (exact to float32), or a summary dict."""
+    if isinstance(value, dict):
+        items = ",\n    ".join(f"{key!r}: {_summary_value(v)}" for key, v in value.items())
+        return "{\n    " + items + ",\n}"
     array = np.asarray(value, dtype=np.float32)
     if array.ndim == 0:
         return np.format_float_positional(array[()], unique=True, trim="0")
@@ -98,6 +101,14 @@ def literal(value) -> str:
         return "[" + ", ".join(literal(v) for v in array) + "]"
     rows = ",\n    ".join(literal(row) for row in array)
     return "[\n    " + rows + ",\n]"
+
+
+def _summary_value(value) -> str:
+    if isinstance(value, tuple):
+        return repr(tuple(int(v) for v in value))
+    if isinstance(value, float):
+        return repr(value)
+    return literal(value)
 
 
 def replace_expected(source: str, compute) -> str:

@@ -60,6 +60,10 @@ class GradedFunction:
         output: what the result should look like, for shape messages.
         uses: other graded functions this one may call; during its check they are
             replaced by the reference so each function is graded on its own.
+        hint: one sentence added to every value mismatch.
+        call: ``(function, inputs) -> result`` for functions that are not simply
+            ``function(**inputs)``, such as Keras blocks; keys of ``inputs`` starting
+            with ``_`` are for the caller, not the function.
         mistakes: classic wrong answers with hints (filled in by a later issue).
     """
 
@@ -70,11 +74,19 @@ class GradedFunction:
     hidden: tuple[Case, ...]
     output: str = "a scalar"
     uses: tuple[str, ...] = ()
+    hint: str = ""
+    call: Callable[[Callable, dict[str, Any]], Any] | None = None
     mistakes: tuple[Mistake, ...] = ()
 
     def inputs(self, case: Case) -> dict[str, Any]:
         """Fresh inputs for ``case`` (a new generator each call, so calls agree)."""
         return self.make_inputs(np.random.default_rng(case.seed), **case.sizes)
+
+    def evaluate(self, function: Callable, inputs: dict[str, Any]) -> Any:
+        """Run ``function`` (the student's or the reference) on ``inputs``."""
+        if self.call is not None:
+            return self.call(function, inputs)
+        return function(**inputs)
 
     def reference_function(self) -> Callable[..., Any]:
         """Import and return the reference implementation."""
@@ -156,8 +168,58 @@ def _image_pair(names: tuple[str, str]):
     return make
 
 
+def _block_inputs(arrays: dict[str, tuple], defaults: dict[str, Any]):
+    def make(rng: np.random.Generator, **options: Any) -> dict[str, Any]:
+        shapes = {k: tuple(options.pop(k, v)) for k, v in arrays.items()}
+        inputs: dict[str, Any] = {k: _normal(rng, v) for k, v in shapes.items()}
+        inputs.update(defaults)
+        inputs.update(options)
+        inputs["_weights_seed"] = int(rng.integers(2**31))
+        return inputs
+
+    return make
+
+
+def run_block(function: Callable, inputs: dict[str, Any]) -> np.ndarray:
+    """Build a Keras block on symbolic inputs, give it seeded weights, and run it.
+
+    Every weight, in creation order, is overwritten from
+    ``default_rng(inputs["_weights_seed"])``, so two blocks with the same layers in the
+    same order compute the same numbers whatever initialisers they were built with.
+
+    Args:
+        function: a block such as ``downsample(x, filters, name, ...)``.
+        inputs: NumPy arrays for the tensor arguments (``x``, ``skip``), plain values
+            for the others, and ``_weights_seed``.
+
+    Returns:
+        The block's output on the arrays, as float32.
+    """
+    import keras
+
+    arrays = {k: v for k, v in inputs.items() if isinstance(v, np.ndarray)}
+    options = {k: v for k, v in inputs.items() if k not in arrays and not k.startswith("_")}
+    symbolic = {k: keras.Input(shape=v.shape[1:], batch_size=v.shape[0], name=f"in_{k}")
+                for k, v in arrays.items()}
+    output = function(**symbolic, **options)
+    model = keras.Model(list(symbolic.values()), output)
+    rng = np.random.default_rng(inputs["_weights_seed"])
+    for weight in model.weights:
+        weight.assign((0.2 * rng.standard_normal(tuple(weight.shape))).astype(np.float32))
+    return np.asarray(model([arrays[k] for k in symbolic], training=False), dtype=np.float32)
+
+
+def _loss_terms(rng: np.random.Generator, **weights: float) -> dict[str, Any]:
+    names = ("valid_A", "valid_B", "reconstr_A", "reconstr_B", "id_A", "id_B")
+    values = rng.random(len(names)).astype(np.float32)
+    return {**dict(zip(names, values, strict=True)), **weights}
+
+
+_BLOCK_HINT = ("check the order of the layers, the strides and padding, and that instance "
+               "normalisation has no learned scale or offset.")
 _COSTS = "nst_utils.costs."
 _GAN = "cyclegan.losses."
+_LAYERS = "cyclegan.layers."
 
 GRADED: dict[str, GradedFunction] = {
     spec.name: spec
@@ -217,6 +279,42 @@ GRADED: dict[str, GradedFunction] = {
             output="an image of the content's shape",
         ),
         GradedFunction(
+            "downsample", _LAYERS + "downsample",
+            _block_inputs({"x": (1, 8, 8, 3)}, {"filters": 4, "name": "down"}),
+            public=Case(1),
+            hidden=(
+                Case(131, {"x": (2, 12, 8, 5), "filters": 6, "kernel_size": 3}),
+                Case(132, {"x": (1, 6, 6, 2), "filters": 3, "normalize": False}),
+            ),
+            output="a tensor of shape (batch, H/2, W/2, filters)",
+            hint=_BLOCK_HINT, call=run_block,
+        ),
+        GradedFunction(
+            "upsample", _LAYERS + "upsample",
+            _block_inputs({"x": (1, 4, 4, 6), "skip": (1, 8, 8, 5)}, {"filters": 4, "name": "up"}),
+            public=Case(1),
+            hidden=(
+                Case(141, {"x": (2, 3, 5, 4), "skip": (2, 6, 10, 3), "filters": 2,
+                           "kernel_size": 3}),
+                Case(142, {"x": (1, 2, 2, 8), "skip": (1, 4, 4, 8), "filters": 8,
+                           "dropout_rate": 0.5}),
+            ),
+            output="a tensor of shape (batch, 2H, 2W, filters + C_skip)",
+            hint=_BLOCK_HINT, call=run_block,
+        ),
+        GradedFunction(
+            "residual_block", _LAYERS + "residual_block",
+            _block_inputs({"x": (1, 6, 6, 4)}, {"filters": 4, "name": "res"}),
+            public=Case(1),
+            hidden=(
+                Case(151, {"x": (2, 5, 7, 3), "filters": 3}),
+                Case(152, {"x": (1, 9, 9, 2), "filters": 2, "kernel_size": 5}),
+            ),
+            output="a tensor of the input's shape",
+            hint=_BLOCK_HINT + " Pad by reflection and add the input after the second norm.",
+            call=run_block,
+        ),
+        GradedFunction(
             "discriminator_loss", _GAN + "discriminator_loss",
             _patch_scores(("real_output", "fake_output")),
             public=Case(1),
@@ -239,6 +337,14 @@ GRADED: dict[str, GradedFunction] = {
             _image_pair(("real_image", "same_image")),
             public=Case(1),
             hidden=(Case(111, {"shape": (1, 8, 6, 3)}), Case(112, {"shape": (2, 5, 5, 3)})),
+        ),
+        GradedFunction(
+            "generator_total_loss", _GAN + "generator_total_loss", _loss_terms,
+            public=Case(1),
+            hidden=(
+                Case(161, {"lambda_validation": 2.0, "lambda_reconstr": 5.0, "lambda_id": 0.0}),
+                Case(162, {"lambda_validation": 0.5, "lambda_reconstr": 1.0, "lambda_id": 7.0}),
+            ),
         ),
     )
 }
