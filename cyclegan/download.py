@@ -113,6 +113,8 @@ def download_dataset(
     except Exception as err:  # get_file wraps every HTTP and URL error in a bare Exception
         shutil.rmtree(cache, ignore_errors=True)
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        # Keras repeats the URL and prints a missing HTTP code as "None --"; keep the cause.
+        reason = reason.replace(f"URL fetch failure on {url}: ", "").replace("None -- ", "")
         raise DownloadError(f"could not fetch {url} ({reason}); {by_hand}.") from None
 
     found = _find_layout(Path(extracted)) if Path(extracted).is_dir() else None
