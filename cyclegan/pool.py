@@ -223,31 +223,39 @@ class GraphImagePool(keras.layers.Layer):
             return images
         n = tf.shape(images, out_type=tf.int64)[0]
         coins, slots = self.draws(n)
-        max_size = tf.constant(self.max_size, tf.int64)
-
-        def body(i, buffer, count, output):
-            image = images[i]
-            full = count >= max_size
-            slot = tf.where(full, slots[i], count)
-            stored = buffer[slot]
-            swap = tf.logical_and(full, coins[i] < 0.5)
-            write = tf.logical_or(swap, tf.logical_not(full))
-            buffer = tf.tensor_scatter_nd_update(buffer, [[slot]], [tf.where(write, image, stored)])
-            output = output.write(tf.cast(i, tf.int32), tf.where(swap, stored, image))
-            return i + 1, buffer, tf.where(full, count, count + 1), output
-
-        output = tf.TensorArray(
-            tf.float32, size=tf.cast(n, tf.int32), element_shape=images.shape[1:]
+        buffer, count = self.buffer.value, self.count.value
+        # The rule is sequential over the batch, but only through the slots: image i sees
+        # the last earlier image of the batch written to the slot it reads, or else the
+        # stored one. Written with n×n masks and gathers instead of a loop, it takes any
+        # batch size (also unknown ones under tf.distribute) and stays cheap under XLA,
+        # where a tf.while_loop carrying the buffer was copied on every iteration.
+        order = tf.range(n, dtype=tf.int64)
+        fill = count + order < self.max_size
+        swap = tf.logical_and(tf.logical_not(fill), coins < 0.5)
+        writes = tf.logical_or(fill, swap)
+        target = tf.where(fill, count + order, slots)  # the slot image i is written to
+        earlier = order[None, :] < order[:, None]  # [i, j]: j comes before i
+        reads = tf.equal(target[None, :], slots[:, None]) & writes[None, :] & earlier
+        last_before = tf.reduce_max(tf.where(reads, order[None, :], -1), axis=1)
+        stored = tf.where(
+            (last_before >= 0)[:, None, None, None],
+            tf.gather(images, tf.maximum(last_before, 0)),
+            tf.gather(buffer, slots),
         )
-        _, buffer, count, output = tf.while_loop(
-            lambda i, *_: i < n,
-            body,
-            (tf.constant(0, tf.int64), self.buffer.value, self.count.value, output),
+        output = tf.where(swap[:, None, None, None], stored, images)
+        # Final contents: each slot takes the last image of the batch written to it.
+        hits = tf.equal(target[:, None], tf.range(self.max_size, dtype=tf.int64)[None, :])
+        hits = hits & writes[:, None]  # [j, slot]
+        last_writer = tf.reduce_max(tf.where(hits, order[:, None], -1), axis=0)
+        buffer = tf.where(
+            (last_writer >= 0)[:, None, None, None],
+            tf.gather(images, tf.maximum(last_writer, 0)),
+            buffer,
         )
         self.buffer.assign(buffer)
-        self.count.assign(count)
+        self.count.assign(tf.minimum(count + n, self.max_size))
         self.queries.assign_add(1)
-        return tf.reshape(output.stack(), tf.shape(images))
+        return output
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -101,7 +101,7 @@ def cycle_error(model, a, b) -> float:
 
 
 def test_toy_training_reduces_cycle_loss(tmp_path):
-    root = make_toy_dataset(tmp_path / "toy", n_per_domain=16, image_size=SIZE, seed=0, n_test=4)
+    root = make_toy_dataset(tmp_path / "toy", n_per_domain=8, image_size=SIZE, seed=0, n_test=4)
     held_out = [
         np.stack([read_image(p, SIZE) for p in list_images(root / f"test{d}")]) for d in "AB"
     ]

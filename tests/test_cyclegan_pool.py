@@ -113,10 +113,12 @@ def test_bad_inputs():
         pool.query(np.zeros((1, 8, 8, 3)))
 
 
-@pytest.mark.parametrize("max_size, batch_size", [(3, 1), (2, 3), (0, 2)])
+@pytest.mark.parametrize("max_size, batch_size", [(3, 1), (2, 3), (3, 8), (0, 2)])
 def test_graph_pool_matches_the_plain_rule_when_compiled(max_size, batch_size):
     pool = GraphImagePool(max_size, (4, 4, 3), seed=21)
-    query = tf.function(pool.__call__)
+    # Unknown batch size, as under tf.distribute; large batches make slots collide.
+    spec = tf.TensorSpec((None, 4, 4, 3), tf.float32)
+    query = tf.function(pool.__call__, input_signature=[spec])
     reference = ListPool(max_size)
     for batch in batches(7, 10, batch_size):
         coins, slots = (np.asarray(d) for d in pool.draws(batch_size))
