@@ -18,8 +18,8 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from autograde.course import GRADING_SOURCES, lesson_names, prepare_course
-from autograde.grade import LessonResult, feedback_file, grade_notebook
 from autograde.report import update_csv
+from autograde.results import LessonResult
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 
@@ -113,6 +113,8 @@ def grade_submissions(
     Raises:
         ValueError: when the folder is missing or holds no lesson notebooks.
     """
+    from autograde.grade import feedback_file, grade_notebook
+
     out = Path(out)
     found, skipped = find_submissions(submissions, lesson_names(sources))
     if not found:

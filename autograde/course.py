@@ -19,21 +19,15 @@ import shutil
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nbgrader.apps import NbGraderAPI
-from nbgrader.coursedir import CourseDirectory
-from sqlalchemy.exc import SAWarning
-from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
+if TYPE_CHECKING:  # nbgrader is imported only when a course is actually used
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CONFIG_FILE = PACKAGE_DIR / "nbgrader_config.py"
 GRADING_SOURCES = PACKAGE_DIR / "sources"
-
-
-# nbgrader's gradebook triggers SQLAlchemy session warnings that are harmless and
-# would drown the grading output.
-warnings.filterwarnings("ignore", category=SAWarning)
 
 
 class CourseError(RuntimeError):
@@ -47,6 +41,8 @@ def lesson_names(sources: Path = GRADING_SOURCES) -> list[str]:
 
 def load_config(root: Path) -> Config:
     """The shipped nbgrader configuration, pointed at the course in ``root``."""
+    from traitlets.config.loader import PyFileConfigLoader
+
     config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
     config.CourseDirectory.root = str(Path(root).resolve())
     return config
@@ -62,6 +58,13 @@ def _tools_on_path() -> None:
 
 def open_api(root: Path) -> NbGraderAPI:
     """An nbgrader API object for the course in ``root`` (INFO logs silenced)."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from sqlalchemy.exc import SAWarning
+
+    # nbgrader's gradebook triggers harmless SQLAlchemy session warnings that would
+    # drown the grading output.
+    warnings.filterwarnings("ignore", category=SAWarning)
     _tools_on_path()
     config = load_config(root)
     config.NbGraderAPI.log_level = logging.WARNING

@@ -6,8 +6,8 @@ import tempfile
 from pathlib import Path
 
 from autograde.batch import grade_submissions
-from autograde.grade import LessonResult
 from autograde.report import lesson_table, summary_table
+from autograde.results import LessonResult
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -20,43 +19,13 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 
 from autograde import notebooks
+from autograde.results import ItemResult, LessonResult
 
 MESSAGE_WIDTH = 160
 
 
-@dataclass
-class ItemResult:
-    """One autograded test cell of a lesson."""
-
-    name: str
-    score: float
-    max_score: float
-    message: str = ""
-
-
-@dataclass
-class LessonResult:
-    """The grade of one lesson notebook of one student."""
-
-    student: str
-    lesson: str
-    score: float
-    max_score: float
-    items: list[ItemResult] = field(default_factory=list)
-    error: str = ""
-
-    @property
-    def full_marks(self) -> bool:
-        return not self.error and self.max_score > 0 and self.score >= self.max_score
-
-
 class InvalidSubmission(ValueError):
     """The submitted file is not a notebook nbgrader can read."""
-
-
-def item_label(grade_id: str) -> str:
-    """Display name of a test cell: its grade id without the ``test_`` prefix."""
-    return grade_id[5:] if grade_id.startswith("test_") else grade_id
 
 
 def _first_line(text: str) -> str:

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from autograde.grade import LessonResult, item_label
+from autograde.results import LessonResult, item_label
 
 CSV_COLUMNS = ("student", "lesson", "score", "max_score", "failed_items", "error")
 

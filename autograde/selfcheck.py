@@ -16,7 +16,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from autograde.course import GRADING_SOURCES, lesson_names, prepare_course
-from autograde.grade import LessonResult, grade_notebook
+from autograde.results import LessonResult
 
 STUDENT = "self"
 
@@ -56,6 +56,8 @@ def check_notebooks(
         if path.stem not in known:
             raise ValueError(f"{path.name} is not named after a lesson; rename it to one of "
                              f"{', '.join(known)} (.ipynb).")
+    from autograde.grade import grade_notebook
+
     lessons = sorted({p.stem for p in paths})
     results = []
     with tempfile.TemporaryDirectory(prefix="autograde-check-") as tmp:

@@ -1,0 +1,36 @@
+"""Grading results: plain data shared by the grader, the reports and the command line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ItemResult:
+    """One autograded test cell of a lesson."""
+
+    name: str
+    score: float
+    max_score: float
+    message: str = ""
+
+
+@dataclass
+class LessonResult:
+    """The grade of one lesson notebook of one student."""
+
+    student: str
+    lesson: str
+    score: float
+    max_score: float
+    items: list[ItemResult] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def full_marks(self) -> bool:
+        return not self.error and self.max_score > 0 and self.score >= self.max_score
+
+
+def item_label(grade_id: str) -> str:
+    """Display name of a test cell: its grade id without the ``test_`` prefix."""
+    return grade_id[5:] if grade_id.startswith("test_") else grade_id
