@@ -122,7 +122,8 @@ def grade_submissions(
                          f"named like {lesson_names(sources)[0]}.ipynb.")
     results = []
     with exclusive(out / ".autograde.lock"):
-        api = prepare_course(out / "course", sources, sorted({s.lesson for s in found}))
+        api = prepare_course(out / "course", sources, sorted({s.lesson for s in found}),
+                             progress=progress)
         bar = tqdm(found, desc="grading", unit="notebook", disable=not progress)
         for submission in bar:
             bar.set_postfix_str(f"{submission.student}/{submission.lesson}", refresh=True)

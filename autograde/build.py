@@ -85,13 +85,15 @@ def grading_source(nb: NotebookNode, name: str) -> NotebookNode:
     return nb
 
 
-def _generate_lessons(solutions: dict[str, NotebookNode]) -> dict[str, NotebookNode]:
+def _generate_lessons(
+    solutions: dict[str, NotebookNode], progress: bool = False
+) -> dict[str, NotebookNode]:
     with tempfile.TemporaryDirectory(prefix="autograde-release-") as tmp:
         sources = Path(tmp) / "sources"
         for name, nb in solutions.items():
             notebooks.write(nb, sources / f"{name}.ipynb")
         course = Path(tmp) / "course"
-        prepare_course(course, sources=sources)
+        prepare_course(course, sources=sources, progress=progress)
         return {
             name: notebooks.normalise(
                 notebooks.read(course / "release" / name / f"{name}.ipynb"), name)
@@ -99,12 +101,13 @@ def _generate_lessons(solutions: dict[str, NotebookNode]) -> dict[str, NotebookN
         }
 
 
-def build(root: Path, out: Path | None = None) -> BuildReport:
+def build(root: Path, out: Path | None = None, progress: bool = False) -> BuildReport:
     """Run the release build of the repository in ``root``.
 
     Args:
         root: the repository root (holds ``solutions/``).
         out: where to write the results; default ``root`` itself.
+        progress: show a progress bar while nbgrader generates the lessons.
 
     Returns:
         A :class:`BuildReport`.
@@ -116,7 +119,7 @@ def build(root: Path, out: Path | None = None) -> BuildReport:
         raise ValueError(f"{root / SOLUTIONS} holds no NN_topic.ipynb notebooks.")
     solutions = {n: fill_solution(notebooks.read(root / SOLUTIONS / f"{n}.ipynb"), n)
                  for n in names}
-    lessons = _generate_lessons(solutions)
+    lessons = _generate_lessons(solutions, progress)
     outputs: dict[Path, NotebookNode] = {}
     for name in names:
         outputs[SOLUTIONS / f"{name}.ipynb"] = solutions[name]
@@ -142,7 +145,7 @@ def build(root: Path, out: Path | None = None) -> BuildReport:
     return BuildReport(written=written, unchanged=unchanged)
 
 
-def drift(root: Path) -> list[Path]:
+def drift(root: Path, progress: bool = False) -> list[Path]:
     """Generated files of the repository that differ from a fresh build.
 
     Returns:
@@ -150,7 +153,7 @@ def drift(root: Path) -> list[Path]:
     """
     root = Path(root)
     with tempfile.TemporaryDirectory(prefix="autograde-drift-") as tmp:
-        build(root, Path(tmp))
+        build(root, Path(tmp), progress)
         stale = []
         for folder, pattern in ((SOLUTIONS, "*.ipynb"), (LESSONS, "*.ipynb"),
                                 (GRADING_SOURCES, "*.ipynb"), (SAMPLES, "*/*.ipynb")):

@@ -52,7 +52,7 @@ def _release(args) -> int:
 
     root = find_root(args.root)
     if args.check:
-        stale = drift(root)
+        stale = drift(root, progress=not args.quiet)
         for path in stale:
             print(f"out of date: {path}")
         if stale:
@@ -60,7 +60,7 @@ def _release(args) -> int:
             return 1
         print("all generated notebooks are up to date.")
         return 0
-    report = build(root)
+    report = build(root, progress=not args.quiet)
     for path in report.written:
         print(f"wrote {path}")
     print(f"{len(report.written)} file(s) written, {len(report.unchanged)} unchanged.")
@@ -116,7 +116,7 @@ def _course(args) -> int:
         if args.root is not None:
             raise
         sources = GRADING_SOURCES
-    prepare_course(args.directory, sources)
+    prepare_course(args.directory, sources, progress=not args.quiet)
     print(f"course ready in {args.directory} (sources from {sources}); "
           f"run `jupyter lab` there for the formgrader.")
     return 0

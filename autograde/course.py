@@ -82,7 +82,10 @@ def _copy_if_changed(source: Path, target: Path) -> bool:
 
 
 def prepare_course(
-    root: Path, sources: Path = GRADING_SOURCES, lessons: list[str] | None = None
+    root: Path,
+    sources: Path = GRADING_SOURCES,
+    lessons: list[str] | None = None,
+    progress: bool = False,
 ) -> NbGraderAPI:
     """Create or update the course in ``root`` and return an API for it.
 
@@ -95,6 +98,7 @@ def prepare_course(
         root: the course directory (created if missing).
         sources: folder of source notebooks ``NN_name.ipynb``.
         lessons: the lessons to set up; default all in ``sources``.
+        progress: show a progress bar while assignments are generated.
 
     Returns:
         An :class:`~nbgrader.apps.NbGraderAPI` for the course.
@@ -113,7 +117,10 @@ def prepare_course(
     root.mkdir(parents=True, exist_ok=True)
     _copy_if_changed(CONFIG_FILE, root / "nbgrader_config.py")
     api = open_api(root)
-    for lesson in lessons:
+    from tqdm.auto import tqdm
+
+    for lesson in tqdm(lessons, desc="preparing course", unit="lesson", disable=not progress,
+                       leave=False):
         target = root / "source" / lesson / f"{lesson}.ipynb"
         released = root / "release" / lesson / f"{lesson}.ipynb"
         if _copy_if_changed(sources / f"{lesson}.ipynb", target) or not released.exists():

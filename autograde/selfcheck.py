@@ -61,7 +61,7 @@ def check_notebooks(
     lessons = sorted({p.stem for p in paths})
     results = []
     with tempfile.TemporaryDirectory(prefix="autograde-check-") as tmp:
-        api = prepare_course(Path(tmp) / "course", sources, lessons)
+        api = prepare_course(Path(tmp) / "course", sources, lessons, progress=progress)
         for path in tqdm(paths, desc="checking", unit="notebook", disable=not progress):
             results.append(grade_notebook(api, STUDENT, path.stem, path, feedback=False))
     return results

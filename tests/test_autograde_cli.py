@@ -66,7 +66,7 @@ def test_grade_folder_without_lessons_is_bad_input(tmp_path):
 def test_release_check_exit_code_follows_drift(monkeypatch, capsys, stale, code):
     from autograde import build, cli
 
-    monkeypatch.setattr(build, "drift", lambda root: stale)
+    monkeypatch.setattr(build, "drift", lambda root, progress=False: stale)
     assert cli.main(["release", "--check", "--root", str(ROOT)]) == code
     out = capsys.readouterr().out
     assert ("out of date: lessons/01_x.ipynb" in out) == bool(stale)

@@ -5,6 +5,8 @@ One fixture grades, in a single persistent course:
 * ``solutions``: every solution notebook (must get full marks, run without errors);
 * ``untouched``: every released lesson as is (must get zero, and fail only in stubs);
 * ``broken``: lesson 03 with a wrong ``gram_matrix`` and a correct lesson 02;
+* ``tamper``: lesson 04 with a wrong ``total_variation_cost`` whose test cell was edited
+  to pass, and the test cell of ``total_cost`` deleted;
 * ``garbage``: a file that is not a notebook.
 
 Then a second run regrades one submission in the same output folder.
@@ -36,6 +38,18 @@ def _broken_lesson_03() -> notebooks.NotebookNode:
     return fill_stubs(notebooks.read(ROOT / "lessons" / f"{name}.ipynb"), bodies)
 
 
+def _tampered_lesson_04() -> notebooks.NotebookNode:
+    name = "04_total_cost"
+    bodies = solution_bodies(notebooks.read(ROOT / "solutions" / f"{name}.ipynb"))
+    bodies["total_variation_cost"] = ["return tf.reduce_sum(tf.abs(image))"]
+    nb = fill_stubs(notebooks.read(ROOT / "lessons" / f"{name}.ipynb"), bodies)
+    for cell in nb.cells:
+        if notebooks.grade_id(cell) == "test_total_variation_cost":
+            cell.source = "print('all good')"
+    nb.cells = [c for c in nb.cells if notebooks.grade_id(c) != "test_total_cost"]
+    return nb
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     submissions = tmp_path_factory.mktemp("submissions")
@@ -48,6 +62,7 @@ def graded(tmp_path_factory):
     notebooks.write(_broken_lesson_03(), submissions / "broken" / "03_style_cost.ipynb")
     shutil.copyfile(ROOT / "solutions" / "02_content_cost.ipynb",
                     submissions / "broken" / "02_content_cost.ipynb")
+    notebooks.write(_tampered_lesson_04(), submissions / "tamper" / "04_total_cost.ipynb")
     (submissions / "garbage").mkdir()
     (submissions / "garbage" / "02_content_cost.ipynb").write_text("{not json", encoding="utf-8")
     (submissions / "garbage" / "notes.ipynb").write_text("{}", encoding="utf-8")
@@ -89,6 +104,14 @@ def test_one_broken_function_costs_only_its_own_item(graded):
     assert "gram_matrix" in lost["test_gram_matrix"].message
     assert broken.score == broken.max_score - lost["test_gram_matrix"].max_score
     assert graded["results"][("broken", "02_content_cost")].full_marks
+
+
+def test_edited_and_deleted_test_cells_are_restored_before_grading(graded):
+    tamper = graded["results"][("tamper", "04_total_cost")]
+    scores = {item.name: (item.score, item.max_score) for item in tamper.items}
+    assert set(scores) == {"test_total_variation_cost", "test_total_cost"}
+    assert scores["test_total_variation_cost"][0] == 0
+    assert scores["test_total_cost"][0] == scores["test_total_cost"][1] > 0
 
 
 def test_garbage_is_graded_zero_without_crashing_and_odd_files_are_skipped(graded):
