@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 from pathlib import Path
 
 import nbformat
+from nbformat.warnings import MissingIDFieldWarning
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 
@@ -136,7 +138,10 @@ def grade_notebook(
         return LessonResult(student, lesson, 0.0, _lesson_max_score(api, lesson), error=str(error))
     notebooks.write(nb, submitted / f"{lesson}.ipynb")
 
-    outcome = api.autograde(lesson, student, force=True, create=True)
+    with warnings.catch_warnings():
+        # nbgrader re-adds a deleted test cell without a cell id; nbformat warns about it.
+        warnings.simplefilter("ignore", MissingIDFieldWarning)
+        outcome = api.autograde(lesson, student, force=True, create=True)
     if not outcome["success"]:
         log = outcome.get("log", "") + outcome.get("error", "")
         reason = next((line for line in reversed(log.splitlines()) if line.strip()), "")
