@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from autograde import inputs as makers
+
 
 @dataclass(frozen=True)
 class Case:
@@ -111,110 +113,6 @@ def resolve(dotted: str) -> Callable[..., Any]:
                          f"path {dotted!r}.") from None
 
 
-def _normal(rng: np.random.Generator, shape) -> np.ndarray:
-    return rng.standard_normal(tuple(shape)).astype(np.float32)
-
-
-def _activations(names: tuple[str, str]):
-    def make(rng: np.random.Generator, shape=(1, 4, 4, 3)) -> dict[str, Any]:
-        return {name: _normal(rng, shape) for name in names}
-
-    return make
-
-
-def _unroll_inputs(rng: np.random.Generator, shape=(1, 2, 3, 4)) -> dict[str, Any]:
-    return {"a": _normal(rng, shape)}
-
-
-def _gram_inputs(rng: np.random.Generator, shape=(3, 5)) -> dict[str, Any]:
-    return {"A": _normal(rng, shape)}
-
-
-def _style_inputs(rng: np.random.Generator, shapes=((1, 4, 4, 3), (1, 2, 2, 5))) -> dict:
-    a_S_list = [_normal(rng, s) for s in shapes]
-    a_G_list = [_normal(rng, s) for s in shapes]
-    weights = rng.random(len(shapes)).astype(np.float32)
-    weights = weights / weights.sum()
-    style_layers = [(f"layer_{i}", float(w)) for i, w in enumerate(weights)]
-    return {"a_S_list": a_S_list, "a_G_list": a_G_list, "style_layers": style_layers}
-
-
-def _image_inputs(rng: np.random.Generator, shape=(1, 5, 6, 3)) -> dict[str, Any]:
-    return {"image": rng.random(tuple(shape)).astype(np.float32)}
-
-
-def _total_inputs(rng: np.random.Generator, **weights: float) -> dict[str, Any]:
-    costs = (rng.random(2) * 10).astype(np.float32)
-    return {"J_content": costs[0], "J_style": costs[1], **weights}
-
-
-def _noise_inputs(rng: np.random.Generator, shape=(1, 4, 5, 3), noise_ratio: float = 0.6,
-                  noise_seed: int = 7) -> dict[str, Any]:
-    content = rng.random(tuple(shape)).astype(np.float32)
-    return {"content": content, "noise_ratio": noise_ratio, "seed": noise_seed}
-
-
-def _patch_scores(names: tuple[str, ...]):
-    def make(rng: np.random.Generator, shape=(1, 4, 4, 1)) -> dict[str, Any]:
-        return {name: (0.5 + 0.5 * _normal(rng, shape)).astype(np.float32) for name in names}
-
-    return make
-
-
-def _image_pair(names: tuple[str, str]):
-    def make(rng: np.random.Generator, shape=(1, 4, 4, 3)) -> dict[str, Any]:
-        return {name: rng.uniform(-1, 1, tuple(shape)).astype(np.float32) for name in names}
-
-    return make
-
-
-def _block_inputs(arrays: dict[str, tuple], defaults: dict[str, Any]):
-    def make(rng: np.random.Generator, **options: Any) -> dict[str, Any]:
-        shapes = {k: tuple(options.pop(k, v)) for k, v in arrays.items()}
-        inputs: dict[str, Any] = {k: _normal(rng, v) for k, v in shapes.items()}
-        inputs.update(defaults)
-        inputs.update(options)
-        inputs["_weights_seed"] = int(rng.integers(2**31))
-        return inputs
-
-    return make
-
-
-def run_block(function: Callable, inputs: dict[str, Any]) -> np.ndarray:
-    """Build a Keras block on symbolic inputs, give it seeded weights, and run it.
-
-    Every weight, in creation order, is overwritten from
-    ``default_rng(inputs["_weights_seed"])``, so two blocks with the same layers in the
-    same order compute the same numbers whatever initialisers they were built with.
-
-    Args:
-        function: a block such as ``downsample(x, filters, name, ...)``.
-        inputs: NumPy arrays for the tensor arguments (``x``, ``skip``), plain values
-            for the others, and ``_weights_seed``.
-
-    Returns:
-        The block's output on the arrays, as float32.
-    """
-    import keras
-
-    arrays = {k: v for k, v in inputs.items() if isinstance(v, np.ndarray)}
-    options = {k: v for k, v in inputs.items() if k not in arrays and not k.startswith("_")}
-    symbolic = {k: keras.Input(shape=v.shape[1:], batch_size=v.shape[0], name=f"in_{k}")
-                for k, v in arrays.items()}
-    output = function(**symbolic, **options)
-    model = keras.Model(list(symbolic.values()), output)
-    rng = np.random.default_rng(inputs["_weights_seed"])
-    for weight in model.weights:
-        weight.assign((0.2 * rng.standard_normal(tuple(weight.shape))).astype(np.float32))
-    return np.asarray(model([arrays[k] for k in symbolic], training=False), dtype=np.float32)
-
-
-def _loss_terms(rng: np.random.Generator, **weights: float) -> dict[str, Any]:
-    names = ("valid_A", "valid_B", "reconstr_A", "reconstr_B", "id_A", "id_B")
-    values = rng.random(len(names)).astype(np.float32)
-    return {**dict(zip(names, values, strict=True)), **weights}
-
-
 _BLOCK_HINT = ("check the order of the layers, the strides and padding, and that instance "
                "normalisation has no learned scale or offset.")
 _COSTS = "nst_utils.costs."
@@ -225,32 +123,32 @@ GRADED: dict[str, GradedFunction] = {
     spec.name: spec
     for spec in (
         GradedFunction(
-            "unroll_channels", _COSTS + "unroll_channels", _unroll_inputs,
+            "unroll_channels", _COSTS + "unroll_channels", makers.unroll_inputs,
             public=Case(1),
             hidden=(Case(11, {"shape": (1, 3, 5, 7)}), Case(12, {"shape": (1, 6, 2, 4)})),
             output="a matrix of shape (n_C, n_H * n_W)",
         ),
         GradedFunction(
             "compute_content_cost", _COSTS + "compute_content_cost",
-            _activations(("a_C", "a_G")),
+            makers.activation_pair(("a_C", "a_G")),
             public=Case(1),
             hidden=(Case(21, {"shape": (1, 3, 5, 7)}), Case(22, {"shape": (1, 8, 6, 16)})),
         ),
         GradedFunction(
-            "gram_matrix", _COSTS + "gram_matrix", _gram_inputs,
+            "gram_matrix", _COSTS + "gram_matrix", makers.gram_inputs,
             public=Case(1),
             hidden=(Case(31, {"shape": (4, 9)}), Case(32, {"shape": (6, 35)})),
             output="a matrix of shape (n_C, n_C)",
         ),
         GradedFunction(
             "compute_layer_style_cost", _COSTS + "compute_layer_style_cost",
-            _activations(("a_S", "a_G")),
+            makers.activation_pair(("a_S", "a_G")),
             public=Case(1),
             hidden=(Case(41, {"shape": (1, 3, 5, 7)}), Case(42, {"shape": (1, 6, 4, 8)})),
             uses=("gram_matrix", "unroll_channels"),
         ),
         GradedFunction(
-            "compute_style_cost", _COSTS + "compute_style_cost", _style_inputs,
+            "compute_style_cost", _COSTS + "compute_style_cost", makers.style_inputs,
             public=Case(1),
             hidden=(
                 Case(51, {"shapes": ((1, 5, 3, 2), (1, 3, 3, 4), (1, 2, 1, 6))}),
@@ -259,18 +157,18 @@ GRADED: dict[str, GradedFunction] = {
             uses=("compute_layer_style_cost", "gram_matrix", "unroll_channels"),
         ),
         GradedFunction(
-            "total_variation_cost", _COSTS + "total_variation_cost", _image_inputs,
+            "total_variation_cost", _COSTS + "total_variation_cost", makers.image_inputs,
             public=Case(1),
             hidden=(Case(61, {"shape": (1, 7, 4, 3)}), Case(62, {"shape": (1, 3, 9, 3)})),
         ),
         GradedFunction(
-            "total_cost", _COSTS + "total_cost", _total_inputs,
+            "total_cost", _COSTS + "total_cost", makers.total_cost_inputs,
             public=Case(1),
             hidden=(Case(71, {"alpha": 3.0, "beta": 0.5}), Case(72, {"alpha": 1.0, "beta": 100.0})),
             uses=(),
         ),
         GradedFunction(
-            "generate_noise_image", "nst_utils.images.generate_noise_image", _noise_inputs,
+            "generate_noise_image", "nst_utils.images.generate_noise_image", makers.noise_inputs,
             public=Case(1),
             hidden=(
                 Case(121, {"shape": (1, 6, 3, 3), "noise_ratio": 0.3, "noise_seed": 3}),
@@ -280,18 +178,19 @@ GRADED: dict[str, GradedFunction] = {
         ),
         GradedFunction(
             "downsample", _LAYERS + "downsample",
-            _block_inputs({"x": (1, 8, 8, 3)}, {"filters": 4, "name": "down"}),
+            makers.block_inputs({"x": (1, 8, 8, 3)}, {"filters": 4, "name": "down"}),
             public=Case(1),
             hidden=(
                 Case(131, {"x": (2, 12, 8, 5), "filters": 6, "kernel_size": 3}),
                 Case(132, {"x": (1, 6, 6, 2), "filters": 3, "normalize": False}),
             ),
             output="a tensor of shape (batch, H/2, W/2, filters)",
-            hint=_BLOCK_HINT, call=run_block,
+            hint=_BLOCK_HINT, call=makers.run_block,
         ),
         GradedFunction(
             "upsample", _LAYERS + "upsample",
-            _block_inputs({"x": (1, 4, 4, 6), "skip": (1, 8, 8, 5)}, {"filters": 4, "name": "up"}),
+            makers.block_inputs({"x": (1, 4, 4, 6), "skip": (1, 8, 8, 5)},
+                                {"filters": 4, "name": "up"}),
             public=Case(1),
             hidden=(
                 Case(141, {"x": (2, 3, 5, 4), "skip": (2, 6, 10, 3), "filters": 2,
@@ -300,11 +199,11 @@ GRADED: dict[str, GradedFunction] = {
                            "dropout_rate": 0.5}),
             ),
             output="a tensor of shape (batch, 2H, 2W, filters + C_skip)",
-            hint=_BLOCK_HINT, call=run_block,
+            hint=_BLOCK_HINT, call=makers.run_block,
         ),
         GradedFunction(
             "residual_block", _LAYERS + "residual_block",
-            _block_inputs({"x": (1, 6, 6, 4)}, {"filters": 4, "name": "res"}),
+            makers.block_inputs({"x": (1, 6, 6, 4)}, {"filters": 4, "name": "res"}),
             public=Case(1),
             hidden=(
                 Case(151, {"x": (2, 5, 7, 3), "filters": 3}),
@@ -312,34 +211,34 @@ GRADED: dict[str, GradedFunction] = {
             ),
             output="a tensor of the input's shape",
             hint=_BLOCK_HINT + " Pad by reflection and add the input after the second norm.",
-            call=run_block,
+            call=makers.run_block,
         ),
         GradedFunction(
             "discriminator_loss", _GAN + "discriminator_loss",
-            _patch_scores(("real_output", "fake_output")),
+            makers.patch_scores(("real_output", "fake_output")),
             public=Case(1),
             hidden=(Case(81, {"shape": (1, 16, 16, 1)}), Case(82, {"shape": (2, 3, 5, 1)})),
         ),
         GradedFunction(
             "generator_adversarial_loss", _GAN + "generator_adversarial_loss",
-            _patch_scores(("fake_output",)),
+            makers.patch_scores(("fake_output",)),
             public=Case(1),
             hidden=(Case(91, {"shape": (1, 16, 16, 1)}), Case(92, {"shape": (2, 3, 5, 1)})),
         ),
         GradedFunction(
             "cycle_consistency_loss", _GAN + "cycle_consistency_loss",
-            _image_pair(("real_image", "reconstructed_image")),
+            makers.image_pair(("real_image", "reconstructed_image")),
             public=Case(1),
             hidden=(Case(101, {"shape": (1, 8, 6, 3)}), Case(102, {"shape": (2, 5, 5, 3)})),
         ),
         GradedFunction(
             "identity_loss", _GAN + "identity_loss",
-            _image_pair(("real_image", "same_image")),
+            makers.image_pair(("real_image", "same_image")),
             public=Case(1),
             hidden=(Case(111, {"shape": (1, 8, 6, 3)}), Case(112, {"shape": (2, 5, 5, 3)})),
         ),
         GradedFunction(
-            "generator_total_loss", _GAN + "generator_total_loss", _loss_terms,
+            "generator_total_loss", _GAN + "generator_total_loss", makers.loss_terms,
             public=Case(1),
             hidden=(
                 Case(161, {"lambda_validation": 2.0, "lambda_reconstr": 5.0, "lambda_id": 0.0}),

@@ -84,7 +84,7 @@ def generator_total_loss(valid_A, valid_B, reconstr_A, reconstr_B, id_A, id_B,
             + lambda_id * (id_A + id_B))
 
 
-# Keras blocks, with weights drawn the way autograde.specs.run_block draws them.
+# Keras blocks, with weights drawn the way autograde.inputs.run_block draws them.
 
 def _conv2d(x, kernel, bias, stride, padding):
     k = kernel.shape[0]

@@ -1,0 +1,117 @@
+"""Input makers for the graded functions: seeded float32 arrays, and Keras block runs.
+
+Every maker takes a ``numpy.random.Generator`` and size options and returns the
+keyword arguments of one call. Keys starting with ``_`` are for the caller (see
+:func:`run_block`), not for the graded function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+def normal(rng: np.random.Generator, shape) -> np.ndarray:
+    return rng.standard_normal(tuple(shape)).astype(np.float32)
+
+
+def activation_pair(names: tuple[str, str]):
+    def make(rng: np.random.Generator, shape=(1, 4, 4, 3)) -> dict[str, Any]:
+        return {name: normal(rng, shape) for name in names}
+
+    return make
+
+
+def unroll_inputs(rng: np.random.Generator, shape=(1, 2, 3, 4)) -> dict[str, Any]:
+    return {"a": normal(rng, shape)}
+
+
+def gram_inputs(rng: np.random.Generator, shape=(3, 5)) -> dict[str, Any]:
+    return {"A": normal(rng, shape)}
+
+
+def style_inputs(rng: np.random.Generator, shapes=((1, 4, 4, 3), (1, 2, 2, 5))) -> dict:
+    a_S_list = [normal(rng, s) for s in shapes]
+    a_G_list = [normal(rng, s) for s in shapes]
+    weights = rng.random(len(shapes)).astype(np.float32)
+    weights = weights / weights.sum()
+    style_layers = [(f"layer_{i}", float(w)) for i, w in enumerate(weights)]
+    return {"a_S_list": a_S_list, "a_G_list": a_G_list, "style_layers": style_layers}
+
+
+def image_inputs(rng: np.random.Generator, shape=(1, 5, 6, 3)) -> dict[str, Any]:
+    return {"image": rng.random(tuple(shape)).astype(np.float32)}
+
+
+def total_cost_inputs(rng: np.random.Generator, **weights: float) -> dict[str, Any]:
+    costs = (rng.random(2) * 10).astype(np.float32)
+    return {"J_content": costs[0], "J_style": costs[1], **weights}
+
+
+def noise_inputs(rng: np.random.Generator, shape=(1, 4, 5, 3), noise_ratio: float = 0.6,
+                  noise_seed: int = 7) -> dict[str, Any]:
+    content = rng.random(tuple(shape)).astype(np.float32)
+    return {"content": content, "noise_ratio": noise_ratio, "seed": noise_seed}
+
+
+def patch_scores(names: tuple[str, ...]):
+    def make(rng: np.random.Generator, shape=(1, 4, 4, 1)) -> dict[str, Any]:
+        return {name: (0.5 + 0.5 * normal(rng, shape)).astype(np.float32) for name in names}
+
+    return make
+
+
+def image_pair(names: tuple[str, str]):
+    def make(rng: np.random.Generator, shape=(1, 4, 4, 3)) -> dict[str, Any]:
+        return {name: rng.uniform(-1, 1, tuple(shape)).astype(np.float32) for name in names}
+
+    return make
+
+
+def block_inputs(arrays: dict[str, tuple], defaults: dict[str, Any]):
+    def make(rng: np.random.Generator, **options: Any) -> dict[str, Any]:
+        shapes = {k: tuple(options.pop(k, v)) for k, v in arrays.items()}
+        inputs: dict[str, Any] = {k: normal(rng, v) for k, v in shapes.items()}
+        inputs.update(defaults)
+        inputs.update(options)
+        inputs["_weights_seed"] = int(rng.integers(2**31))
+        return inputs
+
+    return make
+
+
+def run_block(function: Callable, inputs: dict[str, Any]) -> np.ndarray:
+    """Build a Keras block on symbolic inputs, give it seeded weights, and run it.
+
+    Every weight, in creation order, is overwritten from
+    ``default_rng(inputs["_weights_seed"])``, so two blocks with the same layers in the
+    same order compute the same numbers whatever initialisers they were built with.
+
+    Args:
+        function: a block such as ``downsample(x, filters, name, ...)``.
+        inputs: NumPy arrays for the tensor arguments (``x``, ``skip``), plain values
+            for the others, and ``_weights_seed``.
+
+    Returns:
+        The block's output on the arrays, as float32.
+    """
+    import keras
+
+    arrays = {k: v for k, v in inputs.items() if isinstance(v, np.ndarray)}
+    options = {k: v for k, v in inputs.items() if k not in arrays and not k.startswith("_")}
+    symbolic = {k: keras.Input(shape=v.shape[1:], batch_size=v.shape[0], name=f"in_{k}")
+                for k, v in arrays.items()}
+    output = function(**symbolic, **options)
+    model = keras.Model(list(symbolic.values()), output)
+    rng = np.random.default_rng(inputs["_weights_seed"])
+    for weight in model.weights:
+        weight.assign((0.2 * rng.standard_normal(tuple(weight.shape))).astype(np.float32))
+    return np.asarray(model([arrays[k] for k in symbolic], training=False), dtype=np.float32)
+
+
+def loss_terms(rng: np.random.Generator, **weights: float) -> dict[str, Any]:
+    names = ("valid_A", "valid_B", "reconstr_A", "reconstr_B", "id_A", "id_B")
+    values = rng.random(len(names)).astype(np.float32)
+    return {**dict(zip(names, values, strict=True)), **weights}
