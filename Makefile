@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
+	$(VENV)/bin/autograde demo
 	$(PY) -m nst_utils.demo --out demo_output
 
 test: $(STAMP)
