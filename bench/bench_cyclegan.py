@@ -147,21 +147,28 @@ def project_step(generator: str, jit_compile: bool):
     return lambda a, b: train_step((a, b))["g_total"]
 
 
-def measure(step, a, b, warmup: int, steps: int) -> float:
-    """Median images per second over ``steps`` timed steps, after ``warmup`` untimed ones."""
-    for _ in range(warmup):
-        float(step(a, b))
-    times = []
+def measure(configs: dict, a, b, warmup: int, steps: int) -> dict[str, float]:
+    """Median images per second of each step function.
+
+    After ``warmup`` untimed calls each (tracing, compilation), the timed steps go
+    round-robin over the configurations, so a change in the machine's load (other jobs
+    share the cores) hits all of them alike instead of whichever ran at the time.
+    """
+    for step in configs.values():
+        for _ in range(warmup):
+            float(step(a, b))
+    times = {name: [] for name in configs}
     for _ in range(steps):
-        start = time.perf_counter()
-        float(step(a, b))  # float() waits for the step to finish
-        times.append(time.perf_counter() - start)
-    return 1.0 / statistics.median(times)
+        for name, step in configs.items():
+            start = time.perf_counter()
+            float(step(a, b))  # float() waits for the step to finish
+            times[name].append(time.perf_counter() - start)
+    return {name: 1.0 / statistics.median(t) for name, t in times.items()}
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=5, help="timed steps per configuration")
+    parser.add_argument("--steps", type=int, default=6, help="timed steps per configuration")
     parser.add_argument("--warmup", type=int, default=1, help="untimed steps (tracing)")
     parser.add_argument("--generators", nargs="+", default=["unet", "resnet"])
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
@@ -179,10 +186,9 @@ def main(argv=None) -> None:
             "project": project_step(gen, False),
             "project + XLA": project_step(gen, True),
         }
-        speed = {}
-        for name, step in configs.items():
-            speed[name] = measure(step, a, b, args.warmup, args.steps)
-            print(f"{gen:6s} {name:24s} {speed[name]:7.2f} img/s", flush=True)
+        speed = measure(configs, a, b, args.warmup, args.steps)
+        for name, value in speed.items():
+            print(f"{gen:6s} {name:24s} {value:7.2f} img/s", flush=True)
         rows.append((gen, speed))
     table = format_table(rows)
     print(table)
@@ -219,7 +225,8 @@ def write_section(table: str) -> None:
             "Images per second (higher is better) of one full CycleGAN step (both",
             "discriminators, then both generators) at 128 × 128, batch 1, curriculum sizes",
             "(`gen_n_filters = disc_n_filters = 32`; ResNet with 9 blocks), median of the timed",
-            "steps after warm-up. Ratios are project / baseline throughput (≥ 1: project at",
+            "steps after warm-up, timed round-robin over the configurations so that load changes",
+            "hit all alike. Ratios are project / baseline throughput (≥ 1: project at",
             "least as fast). Baselines are written plainly in the script: tutorial-style",
             "networks and a step with separate tapes and one generator call per image, run",
             "eagerly or as one `tf.function`. The project step runs each generator once per",
@@ -229,7 +236,9 @@ def write_section(table: str) -> None:
             table,
             "",
             "Measured on the shared 2-core CPU while other jobs ran, so absolute figures are",
-            "pessimistic and vary from run to run; compare the ratios.",
+            "pessimistic and vary from run to run; compare the ratios. On this CPU, XLA is",
+            "slower than TensorFlow's default (oneDNN) kernels for both sides; `--xla` is",
+            "meant for GPUs.",
             END,
         ]
     )

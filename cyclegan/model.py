@@ -134,6 +134,8 @@ class CycleGAN(keras.Model):
             self.pool_B = GraphImagePool(
                 buffer_max_length, self.input_dim, seed_b, name="pool_B", dtype="float32"
             )
+            # Running means over the epoch; fit() resets them at every epoch start.
+            self.loss_trackers = {name: keras.metrics.Mean(name=name) for name in LOSS_NAMES}
         # Every sub-network is built already; Keras need not trace ``call`` to build us.
         self.built = True
 
@@ -213,7 +215,8 @@ class CycleGAN(keras.Model):
         """One CycleGAN step on ``data = (real_a, real_b)``; returns the six losses.
 
         Returns:
-            Dict of scalar float32 tensors: ``d_A``, ``d_B`` (discriminator losses),
+            Dict of the epoch's running means so far (after the first step of an epoch:
+            that step's values), scalar float32: ``d_A``, ``d_B`` (discriminator losses),
             ``g_total``, ``valid`` (``valid_A + valid_B``), ``reconstr``
             (``reconstr_A + reconstr_B``) and ``id`` (``id_A + id_B``), so that
             ``g_total = lambda_validation*valid + lambda_reconstr*reconstr + lambda_id*id``.
@@ -270,7 +273,7 @@ class CycleGAN(keras.Model):
             g_ba_grads = [g * ratio for g in g_ba_grads]
         self._apply(g_ab_optimizer, grads[:n_ab], self.g_AB)
         self._apply(g_ba_optimizer, g_ba_grads, self.g_BA)
-        return {
+        step_losses = {
             "d_A": d_a_loss,
             "d_B": d_b_loss,
             "g_total": g_total,
@@ -278,6 +281,14 @@ class CycleGAN(keras.Model):
             "reconstr": rec_a + rec_b,
             "id": id_a + id_b,
         }
+        for name, value in step_losses.items():
+            self.loss_trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.loss_trackers.items()}
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        """The six loss trackers, which ``fit`` resets at the start of every epoch."""
+        return list(self.loss_trackers.values())
 
     def get_config(self) -> dict:
         """Constructor arguments (except the learning rate and strategy)."""

@@ -127,21 +127,19 @@ def epoch_seed(seed: int, epoch: int) -> int:
 
 
 class _ProgressBar(keras.callbacks.Callback):
-    """tqdm bar over the steps of one epoch; keeps the running mean of every loss."""
+    """tqdm bar over the steps of one epoch showing the epoch's running mean losses."""
 
     def __init__(self, epoch: int, epochs: int, steps: int, crash_after: int | None) -> None:
         super().__init__()
         self.bar = tqdm(total=steps, desc=f"epoch {epoch + 1}/{epochs}", unit="step")
-        self.sums = dict.fromkeys(LOSS_NAMES, 0.0)
+        self.latest = dict.fromkeys(LOSS_NAMES, float("nan"))
         self.count = 0
         self.crash_after = crash_after
 
     def on_train_batch_end(self, batch, logs=None):
-        values = {k: float(logs[k]) for k in LOSS_NAMES}
-        for key, value in values.items():
-            self.sums[key] += value
+        self.latest = {k: float(logs[k]) for k in LOSS_NAMES}
         self.count += 1
-        self.bar.set_postfix({k: f"{v:.3f}" for k, v in values.items()}, refresh=False)
+        self.bar.set_postfix({k: f"{v:.3f}" for k, v in self.latest.items()}, refresh=False)
         self.bar.update(1)
         if self.crash_after is not None and self.count >= self.crash_after:
             # Test hook: die like a killed process, with no chance to clean up.
@@ -149,8 +147,9 @@ class _ProgressBar(keras.callbacks.Callback):
             os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
 
     def means(self) -> dict[str, float]:
+        """Mean losses of the epoch (the running means after its last step)."""
         self.bar.close()
-        return {k: v / max(self.count, 1) for k, v in self.sums.items()}
+        return dict(self.latest)
 
 
 def _sample_pair(data: Path, image_size: int) -> tuple[np.ndarray, np.ndarray]:
