@@ -7,8 +7,23 @@ Names are imported on first use (PEP 562), so ``import cyclegan.cli`` or
 from __future__ import annotations
 
 import importlib
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ log quiet
 
 _EXPORTS = {
+    "CycleGAN": "cyclegan.model",
+    "ImagePool": "cyclegan.pool",
+    "InstanceNormalization": "cyclegan.layers",
+    "LinearDecay": "cyclegan.schedules",
+    "build_discriminator": "cyclegan.networks",
+    "build_resnet_generator": "cyclegan.networks",
+    "build_unet_generator": "cyclegan.networks",
+    "cycle_consistency_loss": "cyclegan.losses",
+    "discriminator_loss": "cyclegan.losses",
+    "generator_adversarial_loss": "cyclegan.losses",
+    "generator_total_loss": "cyclegan.losses",
+    "identity_loss": "cyclegan.losses",
     "DATASETS_URL": "cyclegan.data",
     "DATASET_NAMES": "cyclegan.data",
     "download_dataset": "cyclegan.data",
