@@ -17,12 +17,14 @@ elementwise with ``RTOL = 1e-4`` and ``ATOL = 1e-4 * max|expected|`` (at least
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from autograde.mistakes import Mistake, variant
 from autograde.specs import Case, GradedFunction, get_spec
 
 RTOL = 1e-4
@@ -142,24 +144,89 @@ def compare(spec: GradedFunction, got: Any, expected: Any) -> Comparison:
     return Comparison(False, f"expected {_format(expected)}, got {_format(got)}.{hint}")
 
 
+_AXIS_NAMES = {2: ("rows", "columns"), 4: ("batch", "height", "width", "channels")}
+
+
 def _shape_message(spec: GradedFunction, got: tuple, expected: tuple) -> str:
+    """Explain a shape mismatch by the shapes themselves (transposed, extra axis, ...)."""
     if expected == () and got != ():
         advice = "reduce over every axis (no axis argument) so a single number comes back"
     elif got == ():
         advice = "do not reduce the result to one number"
+    elif len(got) == 2 and got == expected[::-1]:
+        advice = "rows and columns are swapped: did you transpose, or leave out a transpose?"
+    elif got == (1, *expected):
+        advice = "there is an extra leading axis of size 1: drop the batch axis"
+    elif (1, *got) == expected:
+        advice = "the leading batch axis of size 1 is missing"
+    elif len(got) == len(expected):
+        names = _AXIS_NAMES.get(len(got), tuple(f"axis {i}" for i in range(len(got))))
+        advice = "; ".join(f"{axis}: {g} instead of {e}"
+                           for axis, g, e in zip(names, got, expected, strict=True) if g != e)
+    elif int(np.prod(got)) == int(np.prod(expected)):
+        advice = ("the entries are all there but arranged differently: check the order of "
+                  "the transpose and the reshape")
     else:
-        advice = "check the order of the transpose and the reshape"
-    return (f"expected {spec.output} of shape {expected}, got shape {got}; {advice}.")
+        advice = f"{len(got)} axes instead of {len(expected)}: check what you reduce or reshape"
+    return f"your result has shape {got} but {expected} was expected ({spec.output}); {advice}."
+
+
+def recognise(name: str, inputs: dict[str, Any], got: Any) -> Mistake | None:
+    """The catalogued mistake whose wrong variant reproduces ``got`` on ``inputs``.
+
+    A pure function of its arguments (the spec is looked up by name and every variant
+    gets a fresh copy of the inputs), so it can run in the student's kernel or in the
+    grading process. A variant is only considered where its result differs from the
+    reference's on these inputs, so a correct answer is never taken for a mistake.
+
+    Args:
+        name: the graded function, e.g. ``"compute_content_cost"``.
+        inputs: the case's inputs, as made by the spec's input maker.
+        got: the student's result (any numeric type or tensor).
+
+    Returns:
+        The first matching :class:`Mistake`, or ``None`` (also for non-numeric results).
+    """
+    spec = get_spec(name)
+    try:
+        got = as_array(got)
+    except CheckFailed:
+        return None
+    if not spec.mistakes or not np.all(np.isfinite(got)):
+        return None
+    truth = as_array(spec.evaluate(spec.reference_function(), copy.deepcopy(inputs)))
+    for mistake in spec.mistakes:
+        try:
+            wrong = as_array(spec.evaluate(variant(name, mistake), copy.deepcopy(inputs)))
+        except Exception:  # a variant may not apply to every case (e.g. other shapes)
+            continue
+        if not np.all(np.isfinite(wrong)) or compare(spec, wrong, truth).ok:
+            continue
+        if compare(spec, got, wrong).ok:
+            return mistake
+    return None
 
 
 def explain(spec: GradedFunction, inputs: dict[str, Any], got: Any) -> str:
-    """Name the classic mistake that reproduces ``got``, or return an empty string."""
-    for mistake in spec.mistakes:
-        with contextlib.suppress(Exception):
-            if np.allclose(as_array(got), np.asarray(mistake.compute(inputs), np.float32),
-                           rtol=RTOL, atol=ATOL_FLOOR):
-                return f" Looks like: {mistake.label}. {mistake.hint}"
-    return ""
+    """The hint of the classic mistake that reproduces ``got``, or an empty string."""
+    mistake = recognise(spec.name, inputs, got)
+    return mistake.hint if mistake is not None else ""
+
+
+def failure_message(spec: GradedFunction, case: Case, inputs: dict[str, Any], got: Any,
+                    outcome: Comparison) -> str:
+    """The message of a failed check.
+
+    A recognised mistake's hint comes first, so that one-line views (the tables of
+    ``autograde check`` and ``autograde grade``) show it; the values follow. Otherwise
+    the plain comparison message is used.
+    """
+    hint = explain(spec, inputs, got)
+    if not hint:
+        return f"{spec.name} on inputs [{case.describe()}]: {outcome.message}"
+    # The recognised mistake replaces the function's generic hint.
+    details = outcome.message.removesuffix(f" Hint: {spec.hint}")
+    return f"{spec.name}: Hint: {hint} [on inputs {case.describe()}: {details}]"
 
 
 @contextlib.contextmanager
@@ -194,13 +261,13 @@ def run_case(function: Callable, spec: GradedFunction, case: Case) -> tuple[dict
 
 
 def _check_case(function: Callable, spec: GradedFunction, case: Case, expected: Any) -> str:
+    # IPython leaves frames marked like this out of tracebacks, so a failed check shows
+    # the lesson's line and the message (with its hint), not the checker's internals.
+    __tracebackhide__ = True
     inputs, got = run_case(function, spec, case)
     outcome = compare(spec, got, expected)
     if not outcome.ok:
-        raise CheckFailed(
-            f"{spec.name} on inputs [{case.describe()}]: {outcome.message}"
-            + explain(spec, inputs, got)
-        )
+        raise CheckFailed(failure_message(spec, case, inputs, got, outcome))
     return _show(got, expected)
 
 
@@ -221,6 +288,7 @@ def check_public(function: Callable, name: str, *, expected: Any) -> None:
     Raises:
         CheckFailed: when the value differs, with a one-line explanation.
     """
+    __tracebackhide__ = True
     spec = get_spec(name)
     if not isinstance(expected, dict):
         expected = np.asarray(expected, dtype=np.float32)
@@ -238,6 +306,7 @@ def check_hidden(function: Callable, name: str) -> None:
     Raises:
         CheckFailed: at the first case that differs.
     """
+    __tracebackhide__ = True
     spec = get_spec(name)
     reference = spec.reference_function()
     for case in spec.hidden:

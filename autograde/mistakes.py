@@ -1,45 +1,66 @@
-"""Typical wrong answers, as function bodies a student might write.
+"""The catalogue of classic mistakes: one list serving the demo and the hint recogniser.
 
-The demo's "mistakes" submission is built from these, so the bodies must be code a
-real student could hand in. Each entry is ``(label, body)``; the body is unindented
-source for the inside of the lesson's function. Functions without an entry are
-answered correctly in that submission, which shows that one wrong function costs
-only its own item.
+For every graded function the catalogue holds at least three :class:`Mistake` entries,
+each the body of a wrong variant a student might write (see
+:mod:`autograde.mistakes_nst`, :mod:`autograde.mistakes_blocks` and
+:mod:`autograde.mistakes_gan`). Two things read it:
+
+* the demo's "mistakes" submission (:data:`TYPICAL_MISTAKES`, the entry marked
+  ``demo`` for a function) pastes the body into the lesson;
+* the checks (:func:`autograde.checks.recognise`) compile every body with
+  :func:`variant`, run it on the failing case's inputs and name the mistake whose
+  result the student's matches.
+
+Functions without a demo entry are answered correctly in the demo, which shows that
+one wrong function costs only its own item.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from autograde.mistakes_blocks import BLOCK_MISTAKES
+from autograde.mistakes_gan import GAN_MISTAKES
+from autograde.mistakes_nst import NST_MISTAKES
+from autograde.variants import Mistake, compile_body
+
+__all__ = ["CATALOGUE", "TYPICAL_MISTAKES", "Mistake", "variant"]
+
+CATALOGUE: dict[str, tuple[Mistake, ...]] = {**NST_MISTAKES, **BLOCK_MISTAKES, **GAN_MISTAKES}
+
+#: ``function -> (label, body)`` of the demo submission's wrong answers.
 TYPICAL_MISTAKES: dict[str, tuple[str, str]] = {
-    "compute_content_cost": (
-        "forgot the 1 / (4 n_H n_W n_C) normalisation",
-        "return tf.reduce_sum(tf.square(a_C - a_G))",
-    ),
-    "compute_layer_style_cost": (
-        "reshaped channels-last activations to (n_C, -1) without transposing",
-        "_, n_H, n_W, n_C = a_G.shape\n"
-        "S = tf.reshape(a_S, (n_C, n_H * n_W))\n"
-        "G = tf.reshape(a_G, (n_C, n_H * n_W))\n"
-        "diff = gram_matrix(S) - gram_matrix(G)\n"
-        "return tf.reduce_sum(tf.square(diff)) / (4.0 * n_C**2 * (n_H * n_W) ** 2)",
-    ),
-    "total_variation_cost": (
-        "left out the 1.25 power",
-        "a = tf.square(image[:, :-1, :-1, :] - image[:, 1:, :-1, :])\n"
-        "b = tf.square(image[:, :-1, :-1, :] - image[:, :-1, 1:, :])\n"
-        "return tf.reduce_sum(a + b)",
-    ),
-    "total_cost": (
-        "hard-coded alpha = 10 and beta = 40 instead of using the arguments",
-        "return 10 * J_content + 40 * J_style",
-    ),
-    "discriminator_loss": (
-        "used ones as the target for fake patches",
-        "real = tf.reduce_mean(tf.square(real_output - 1.0))\n"
-        "fake = tf.reduce_mean(tf.square(fake_output - 1.0))\n"
-        "return 0.5 * (real + fake)",
-    ),
-    "cycle_consistency_loss": (
-        "used the squared error instead of the absolute error",
-        "return tf.reduce_mean(tf.square(real_image - reconstructed_image))",
-    ),
+    name: (mistake.label, mistake.body)
+    for name, mistakes in CATALOGUE.items()
+    for mistake in mistakes
+    if mistake.demo
 }
+
+
+@functools.cache
+def variant(name: str, mistake: Mistake) -> Callable[..., Any]:
+    """The wrong variant of graded function ``name`` that makes ``mistake``.
+
+    It has the reference's signature and defaults, and calls the reference versions of
+    the graded helpers the function may use (``spec.uses``), as the checks do for the
+    student's function.
+
+    Args:
+        name: a graded function, e.g. ``"compute_content_cost"``.
+        mistake: one of ``CATALOGUE[name]``.
+
+    Returns:
+        The compiled function (cached).
+
+    Raises:
+        ValueError: for an unknown name or a body that uses names lessons lack.
+    """
+    from autograde.specs import get_spec
+
+    spec = get_spec(name)
+    helpers = {helper: get_spec(helper).reference_function() for helper in spec.uses}
+    signature = inspect.signature(inspect.unwrap(spec.reference_function()))
+    return compile_body(name, signature, mistake.body, helpers)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from autograde import inputs as makers
+from autograde.mistakes import CATALOGUE, Mistake
 
 
 @dataclass(frozen=True)
@@ -32,21 +33,6 @@ class Case:
         """One line naming the seed and sizes, shown next to the check result."""
         parts = [f"default_rng({self.seed})"] + [f"{k}={v}" for k, v in self.sizes.items()]
         return ", ".join(parts)
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A classic wrong answer, recognised by recomputing it on the same inputs.
-
-    Attributes:
-        label: short name, e.g. ``"missing normalisation"``.
-        hint: one sentence telling the student what to change.
-        compute: maps the case's input dict to the wrong answer as an array.
-    """
-
-    label: str
-    hint: str
-    compute: Callable[[dict[str, Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -66,7 +52,8 @@ class GradedFunction:
         call: ``(function, inputs) -> result`` for functions that are not simply
             ``function(**inputs)``, such as Keras blocks; keys of ``inputs`` starting
             with ``_`` are for the caller, not the function.
-        mistakes: classic wrong answers with hints (filled in by a later issue).
+        mistakes: classic wrong answers with hints, from :mod:`autograde.mistakes`; a
+            failed check names the one the student's result matches.
     """
 
     name: str
@@ -119,7 +106,7 @@ _COSTS = "nst_utils.costs."
 _GAN = "cyclegan.losses."
 _LAYERS = "cyclegan.layers."
 
-GRADED: dict[str, GradedFunction] = {
+_SPECS: dict[str, GradedFunction] = {
     spec.name: spec
     for spec in (
         GradedFunction(
@@ -246,6 +233,12 @@ GRADED: dict[str, GradedFunction] = {
             ),
         ),
     )
+}
+
+
+#: Every graded function, with its catalogue of classic mistakes attached.
+GRADED: dict[str, GradedFunction] = {
+    name: replace(spec, mistakes=CATALOGUE.get(name, ())) for name, spec in _SPECS.items()
 }
 
 
