@@ -26,8 +26,13 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
+BENCHES ?= bench_nst bench_samples bench_cyclegan_data bench_cyclegan bench_course bench_hints
+
 bench: $(STAMP)
-	$(PY) -m bench.bench_nst
+	for b in $(BENCHES); do $(PY) -m bench.$$b || exit 1; done
 
 clean:
 	rm -rf demo_output .pytest_cache
+
+release: $(STAMP)
+	$(VENV)/bin/autograde release
