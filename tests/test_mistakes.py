@@ -7,6 +7,7 @@ Expected values and the required examples' wrong answers come from NumPy.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import re
 from pathlib import Path
@@ -35,8 +36,6 @@ def _all_mistakes():
 def _student(name: str, mistake: Mistake):
     """A fresh function from the mistake's body: what a notebook cell would define."""
     spec = get_spec(name)
-    import inspect
-
     signature = inspect.signature(spec.reference_function())
     helpers = {h: get_spec(h).reference_function() for h in spec.uses}
     return compile_body(name, signature, mistake.body, helpers)
@@ -95,8 +94,6 @@ def test_bodies_use_only_names_their_lesson_binds():
     lesson_names = _lesson_names()
     assert set(lesson_names) == set(GRADED)
     for name, mistakes in CATALOGUE.items():
-        import inspect
-
         arguments = set(inspect.signature(get_spec(name).reference_function()).parameters)
         for mistake in mistakes:
             missing = free_names(mistake.body) - arguments - lesson_names[name]
@@ -268,8 +265,6 @@ def test_recognition_is_a_pure_function_of_name_inputs_and_output():
 
 
 def test_bodies_with_unknown_names_are_refused_with_one_line():
-    import inspect
-
     signature = inspect.signature(course_numpy.total_cost)
     with pytest.raises(ValueError, match="lessons do not provide") as error:
         compile_body("total_cost", signature, "return torch.add(J_content, J_style)")
