@@ -115,3 +115,40 @@ def loss_terms(rng: np.random.Generator, **weights: float) -> dict[str, Any]:
     names = ("valid_A", "valid_B", "reconstr_A", "reconstr_B", "id_A", "id_B")
     values = rng.random(len(names)).astype(np.float32)
     return {**dict(zip(names, values, strict=True)), **weights}
+
+
+def generator_pair_inputs(rng: np.random.Generator, shape=(1, 4, 4, 3)) -> dict[str, Any]:
+    """Images of both domains plus the parameters of two toy generators.
+
+    The toy generators (see :func:`run_with_generators`) are per-channel affine maps
+    with different parameters, so feeding an image to the wrong one changes the answer.
+    """
+    shape = tuple(shape)
+    inputs: dict[str, Any] = {
+        "real_a": rng.uniform(-1, 1, shape).astype(np.float32),
+        "real_b": rng.uniform(-1, 1, shape).astype(np.float32),
+    }
+    for name, low, high in (("AB", 0.3, 0.8), ("BA", 1.2, 1.9)):
+        inputs[f"_scale_{name}"] = rng.uniform(low, high, shape[-1]).astype(np.float32)
+        inputs[f"_shift_{name}"] = rng.uniform(-0.5, 0.5, shape[-1]).astype(np.float32)
+    return inputs
+
+
+def run_with_generators(function: Callable, inputs: dict[str, Any]) -> np.ndarray:
+    """Call ``function(g_AB, g_BA, real_a, real_b)`` with toy affine generators.
+
+    Returns:
+        The returned pair ``(id_A, id_B)`` as a float32 array of shape ``(2,)``.
+    """
+    import tensorflow as tf
+
+    def toy_generator(direction: str) -> Callable:
+        scale = tf.constant(inputs[f"_scale_{direction}"])
+        shift = tf.constant(inputs[f"_shift_{direction}"])
+        return lambda images: tf.convert_to_tensor(images, tf.float32) * scale + shift
+
+    result = function(toy_generator("AB"), toy_generator("BA"),
+                      inputs["real_a"], inputs["real_b"])
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise TypeError("return the pair (id_A, id_B): two scalars, A's term first.")
+    return np.array([np.asarray(term, dtype=np.float32) for term in result], dtype=np.float32)

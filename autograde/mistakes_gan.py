@@ -126,6 +126,34 @@ GAN_MISTAKES: dict[str, tuple[Mistake, ...]] = {
             "return 0.5 * 10.0 * tf.reduce_mean(tf.abs(real_image - same_image))",
         ),
     ),
+    "identity_terms": (
+        Mistake(
+            "identity through the wrong generator",
+            "Each image went through the wrong generator: use the one whose output "
+            "domain is the image's own domain.",
+            "return identity_loss(real_a, g_AB(real_a)), identity_loss(real_b, g_BA(real_b))",
+        ),
+        Mistake(
+            "terms returned in the wrong order",
+            "Both terms are right but in the wrong order: the term of the A images comes "
+            "first.",
+            "return identity_loss(real_b, g_AB(real_b)), identity_loss(real_a, g_BA(real_a))",
+        ),
+        Mistake(
+            "compared with the other domain's images",
+            "Each generator output is compared with an image of the other domain; compare "
+            "it with the image you fed in.",
+            "return identity_loss(real_b, g_BA(real_a)), identity_loss(real_a, g_AB(real_b))",
+        ),
+        Mistake(
+            "squared error instead of absolute error",
+            "That is the mean squared error (MSE); the identity terms use the mean absolute "
+            "error (MAE).",
+            "id_A = tf.reduce_mean(tf.square(g_BA(real_a) - real_a))\n"
+            "id_B = tf.reduce_mean(tf.square(g_AB(real_b) - real_b))\n"
+            "return id_A, id_B",
+        ),
+    ),
     "generator_total_loss": (
         Mistake(
             "cycle and identity weights swapped",

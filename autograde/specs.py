@@ -225,6 +225,13 @@ _SPECS: dict[str, GradedFunction] = {
             hidden=(Case(111, {"shape": (1, 8, 6, 3)}), Case(112, {"shape": (2, 5, 5, 3)})),
         ),
         GradedFunction(
+            "identity_terms", _GAN + "identity_terms", makers.generator_pair_inputs,
+            public=Case(1),
+            hidden=(Case(171, {"shape": (1, 8, 6, 3)}), Case(172, {"shape": (2, 5, 5, 3)})),
+            output="a pair (id_A, id_B) of scalars",
+            uses=("identity_loss",), call=makers.run_with_generators,
+        ),
+        GradedFunction(
             "generator_total_loss", _GAN + "generator_total_loss", makers.loss_terms,
             public=Case(1),
             hidden=(

@@ -100,6 +100,25 @@ def identity_loss(real_image, same_image) -> tf.Tensor:
     return tf.reduce_mean(tf.abs(real_image - same_image))
 
 
+def identity_terms(g_AB, g_BA, real_a, real_b) -> tuple[tf.Tensor, tf.Tensor]:
+    """Both identity losses of a CycleGAN, each through the right generator.
+
+    A generator shown an image already in its *target* domain should leave it alone:
+    ``g_BA`` (B to A) gets the A images and ``g_AB`` (A to B) the B images.
+
+    Args:
+        g_AB: generator from domain A to domain B; maps ``(batch, H, W, C)`` to the same.
+        g_BA: generator from domain B to domain A.
+        real_a: images of domain A, shape ``(batch, H, W, C)``.
+        real_b: images of domain B, shape ``(batch, H, W, C)``.
+
+    Returns:
+        ``(id_A, id_B)`` = ``(identity_loss(real_a, g_BA(real_a)),
+        identity_loss(real_b, g_AB(real_b)))``, two scalar float32 tensors.
+    """
+    return identity_loss(real_a, g_BA(real_a)), identity_loss(real_b, g_AB(real_b))
+
+
 def generator_total_loss(
     valid_A,
     valid_B,

@@ -78,6 +78,14 @@ def identity_loss(real_image, same_image):
     return np.abs(np.asarray(real_image, np.float64) - same_image).mean()
 
 
+def identity_terms(real_a, real_b, _scale_AB, _shift_AB, _scale_BA, _shift_BA):
+    """The toy generators of autograde.inputs.run_with_generators are affine per channel."""
+    a, b = np.asarray(real_a, np.float64), np.asarray(real_b, np.float64)
+    id_A = np.abs(a * _scale_BA + _shift_BA - a).mean()
+    id_B = np.abs(b * _scale_AB + _shift_AB - b).mean()
+    return np.array([id_A, id_B])
+
+
 def generator_total_loss(valid_A, valid_B, reconstr_A, reconstr_B, id_A, id_B,
                          lambda_validation=1.0, lambda_reconstr=10.0, lambda_id=2.0):
     return (lambda_validation * (valid_A + valid_B) + lambda_reconstr * (reconstr_A + reconstr_B)

@@ -31,6 +31,7 @@ SIGNATURES = {
     "generator_adversarial_loss": ["fake_output"],
     "cycle_consistency_loss": ["real_image", "reconstructed_image"],
     "identity_loss": ["real_image", "same_image"],
+    "identity_terms": ["g_AB", "g_BA", "real_a", "real_b"],
 }
 
 
