@@ -1,5 +1,9 @@
 """``autograde grade``: grade a folder of submissions into a persistent course.
 
+Notebooks are graded by worker processes in parallel (``--jobs``), each in its own
+sandboxed kernel; results come back as plain data and this process alone records
+them, so nbgrader's SQLite gradebook has a single writer.
+
 The output folder keeps the nbgrader course (``DIR/course``, with its gradebook) so
 a second run regrades in place: new or changed submissions replace their old
 grades, ``grades.csv`` is merged rather than overwritten, and a lock file keeps two
@@ -9,15 +13,21 @@ runs on the same folder from writing the gradebook at once.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import shutil
-from collections.abc import Iterator
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from autograde.course import GRADING_SOURCES, lesson_names, prepare_course
+from autograde.limits import Limits
 from autograde.report import update_csv
 from autograde.results import LessonResult
 
@@ -91,53 +101,147 @@ def exclusive(lock_path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+class _WorkerProcess:
+    """A ``python -m autograde.worker`` child that grades the tasks sent to it, in turn."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograde.worker"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8")
+
+    def grade(self, task: dict) -> dict | None:
+        """The worker's result for ``task``, or ``None`` when the worker died."""
+        try:
+            self.process.stdin.write(json.dumps(task) + "\n")
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
+        except OSError:
+            return None
+        return json.loads(line) if line else None
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _run_tasks(tasks: list[dict], jobs: int) -> Iterator[tuple[dict, dict]]:
+    """Grade every task in ``jobs`` worker processes; yield ``(task, result)`` as they end.
+
+    Workers are fresh interpreters (nothing inherited from this process but the task)
+    that run kernels one after another. A worker that dies is replaced and its task
+    tried once more.
+    """
+    local = threading.local()
+    workers: list[_WorkerProcess] = []
+    lock = threading.Lock()
+
+    def work(task: dict) -> dict:
+        for _ in range(2):
+            if getattr(local, "worker", None) is None:
+                local.worker = _WorkerProcess()
+                with lock:
+                    workers.append(local.worker)
+            result = local.worker.grade(task)
+            if result is not None:
+                return result
+            local.worker = None
+        return {"student": task["student"], "lesson": task["lesson"], "items": [],
+                "notes": [], "error": "the grading worker process died", "autograded": None,
+                "timings": {}}
+
+    try:
+        with ThreadPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+            futures = {pool.submit(work, task): task for task in tasks}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+    finally:
+        for worker in workers:
+            worker.close()
+
+
 def grade_submissions(
     submissions: Path,
     out: Path,
     *,
     sources: Path = GRADING_SOURCES,
     progress: bool = True,
+    jobs: int = 1,
+    limits: Limits | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> tuple[list[LessonResult], list[str]]:
     """Grade every submission and write ``grades.csv`` and the feedback pages.
 
+    Notebooks run in ``jobs`` worker processes, each kernel in its own sandbox; this
+    process is the only one that writes the gradebook and ``grades.csv``.
+
     Args:
         submissions: folder of ``<student>/<lesson>.ipynb``.
-        out: output folder: ``grades.csv``, ``feedback/<student>/<lesson>.html`` and the
-            nbgrader course in ``course/``.
+        out: output folder: ``grades.csv``, ``feedback/<student>/<lesson>.html``,
+            ``protections.txt`` and the nbgrader course in ``course/``.
         sources: grading source notebooks (default: the packaged ones).
         progress: show a progress bar.
+        jobs: notebooks graded at the same time.
+        limits: resource limits per notebook (default :class:`Limits`).
+        announce: called with each line describing the active protections.
 
     Returns:
-        The results of this run and the warnings about skipped files.
+        The results of this run (in submission order) and the warnings about skipped
+        files.
 
     Raises:
-        ValueError: when the folder is missing or holds no lesson notebooks.
+        ValueError: when the folder is missing or holds no lesson notebooks, or
+            ``jobs`` is below 1.
     """
-    from autograde.grade import feedback_file, grade_notebook
+    from autograde.grade import expected_file, feedback_file, policy_for, record_result
+    from autograde.sandbox import secret_paths
+    from autograde.worker import make_task
 
+    if jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {jobs}.")
+    limits = limits or Limits()
     out = Path(out)
     found, skipped = find_submissions(submissions, lesson_names(sources))
     if not found:
         raise ValueError(f"no <student>/<lesson>.ipynb files in {submissions}; lessons are "
                          f"named like {lesson_names(sources)[0]}.ipynb.")
-    results = []
+    results: dict[tuple[str, str], LessonResult] = {}
     with exclusive(out / ".autograde.lock"):
-        api = prepare_course(out / "course", sources, sorted({s.lesson for s in found}),
-                             progress=progress)
-        bar = tqdm(found, desc="grading", unit="notebook", disable=not progress)
-        for submission in bar:
-            bar.set_postfix_str(f"{submission.student}/{submission.lesson}", refresh=True)
-            result = grade_notebook(api, submission.student, submission.lesson, submission.path)
-            target = out / "feedback" / submission.student / f"{submission.lesson}.html"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            source = feedback_file(api, submission.student, submission.lesson)
-            if source.exists() and not result.error:
-                shutil.copyfile(source, target)
-            else:
-                target.write_text(_error_page(result), encoding="utf-8")
-            results.append(result)
-        update_csv(out / "grades.csv", results)
-    return results, skipped
+        lessons = sorted({s.lesson for s in found})
+        api = prepare_course(out / "course", sources, lessons, progress=progress)
+        policy = policy_for(limits, secret_paths([out.resolve(), Path(submissions).resolve()]))
+        lines = policy.describe(limits)
+        (out / "protections.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        for line in lines if announce else ():
+            announce(line)
+        expected = expected_file(api, lessons)
+        course = Path(api.coursedir.root)
+        tasks = [make_task(s.student, s.lesson, s.path, course, expected, limits, policy)
+                 for s in found]
+        paths = {(s.student, s.lesson): s.path for s in found}
+        bar = tqdm(total=len(tasks), desc="grading", unit="notebook", disable=not progress)
+        with bar:
+            for task, raw in _run_tasks(tasks, jobs):
+                key = (task["student"], task["lesson"])
+                bar.set_postfix_str(f"{key[0]}/{key[1]}", refresh=False)
+                result = record_result(api, paths[key], raw)
+                result.timings = raw.get("timings", {})
+                target = out / "feedback" / key[0] / f"{key[1]}.html"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                source = feedback_file(api, *key)
+                if source.exists() and not result.error:
+                    shutil.copyfile(source, target)
+                else:
+                    target.write_text(_error_page(result), encoding="utf-8")
+                results[key] = result
+                bar.update()
+        ordered = [results[(s.student, s.lesson)] for s in found]
+        update_csv(out / "grades.csv", ordered)
+    return ordered, skipped
 
 
 def _error_page(result: LessonResult) -> str:

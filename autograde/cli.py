@@ -34,7 +34,19 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", type=Path, required=True,
                        help="output folder: grades.csv, feedback/, course/ (reused on re-runs)")
     grade.add_argument("--jobs", type=int, default=1,
-                       help="parallel notebooks (only 1 is supported for now)")
+                       help="notebooks graded at the same time (default 1)")
+    limits = grade.add_argument_group("limits per notebook")
+    limits.add_argument("--memory", default="4G", help="memory, e.g. 4G (default 4G)")
+    limits.add_argument("--cell-timeout", type=float, default=180.0,
+                        help="seconds per cell (default 180)")
+    limits.add_argument("--notebook-timeout", type=float, default=900.0,
+                        help="seconds per notebook, kernel start included (default 900)")
+    limits.add_argument("--max-output", default="16M",
+                        help="printed and displayed output, e.g. 16M (default 16M)")
+    limits.add_argument("--max-tasks", type=int, default=None,
+                        help="processes plus threads (default 128 + 4 per CPU)")
+    limits.add_argument("--allow-network", action="store_true",
+                        help="let notebooks use the network (off by default)")
 
     demo = sub.add_parser("demo", help="grade the bundled sample submissions")
     demo.add_argument("--out", type=Path, help="keep the results here")
@@ -84,14 +96,20 @@ def _check(args) -> int:
 
 def _grade(args) -> int:
     from autograde.batch import grade_submissions
+    from autograde.limits import Limits, parse_size
     from autograde.report import summary_table
 
     if args.jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {args.jobs}.")
-    if args.jobs > 1:
-        print(f"note: --jobs {args.jobs} requested; grading runs one notebook at a time for "
-              "now.", file=sys.stderr)
-    results, skipped = grade_submissions(args.submissions, args.out, progress=not args.quiet)
+    options = {"memory_bytes": parse_size(args.memory), "cell_seconds": args.cell_timeout,
+               "notebook_seconds": args.notebook_timeout,
+               "output_bytes": parse_size(args.max_output), "network": args.allow_network}
+    if args.max_tasks is not None:
+        options["max_tasks"] = args.max_tasks
+    limits = Limits(**options)
+    results, skipped = grade_submissions(
+        args.submissions, args.out, progress=not args.quiet, jobs=args.jobs, limits=limits,
+        announce=lambda line: print(f"protection: {line}", file=sys.stderr))
     for warning in skipped:
         print(f"warning: {warning}", file=sys.stderr)
     print(summary_table(results))

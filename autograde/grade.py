@@ -1,104 +1,44 @@
-"""Grading notebooks with nbgrader: one submission at a time, one gradebook writer.
+"""Recording graded notebooks in nbgrader's gradebook: the single writer.
 
-:func:`grade_notebook` runs nbgrader's autograde on a single ``(student, lesson)``
-notebook inside a course made by :func:`autograde.course.prepare_course`, then reads
-the scores back from the gradebook and the first error of each failed test cell
-from the autograded notebook. Only this process writes the SQLite gradebook, and it
-writes it one submission after another; a parallel runner can execute kernels
-elsewhere and hand results to this single writer.
+Workers (:mod:`autograde.worker`) run the notebooks and return plain results; only
+the process that owns the course calls :func:`record_result`, one result after
+another, so nbgrader's SQLite gradebook is never written concurrently. A result
+becomes an nbgrader submission (the file as handed in under ``submitted/``, the
+autograded notebook under ``autograded/``, a score per test cell in the gradebook)
+and, optionally, nbgrader's HTML feedback.
+
+:func:`grade_notebook` does all of it in this process for one notebook (used by
+``autograde check``).
 """
 
 from __future__ import annotations
 
-import json
+import functools
 import shutil
-import warnings
 from pathlib import Path
+from typing import Any
 
 import nbformat
-from nbformat.warnings import MissingIDFieldWarning
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 
+from autograde import expected as expected_values
 from autograde import notebooks
+from autograde.limits import Limits
 from autograde.results import ItemResult, LessonResult
+from autograde.sandbox import Policy, detect, secret_paths
+from autograde.worker import grade_one_safely, make_task
 
-MESSAGE_WIDTH = 160
-
-
-class InvalidSubmission(ValueError):
-    """The submitted file is not a notebook nbgrader can read."""
+STATE_DIR = ".autograde"
 
 
-def _first_line(text: str) -> str:
-    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
-    return line if len(line) <= MESSAGE_WIDTH else line[: MESSAGE_WIDTH - 1] + "…"
-
-
-def _error_message(cell) -> str:
-    for output in cell.get("outputs", []):
-        if output.get("output_type") != "error":
-            continue
-        name, value = output.get("ename", "Error"), _first_line(output.get("evalue", ""))
-        if name == "NotImplementedError" and not value:
-            return "not implemented yet (the stub still raises NotImplementedError)"
-        if name == "CellTimeoutError":
-            return "the cell ran past the time limit"
-        return f"{name}: {value}" if value else name
-    return ""
-
-
-def load_submission(path: Path) -> nbformat.NotebookNode:
-    """Read a submitted notebook, upgrading it to nbformat 4.5 with cell ids.
-
-    Raises:
-        InvalidSubmission: when the file is not valid notebook JSON.
-    """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-        nb = nbformat.reads(text, as_version=4)
-        nb.nbformat_minor = max(nb.get("nbformat_minor", 0), 5)
-        _, nb = nbformat.validator.normalize(nb)
-        nb = nbformat.from_dict(nb)
-        for index, cell in enumerate(nb.cells):
-            if not cell.get("id"):
-                cell["id"] = notebooks.stable_id(Path(path).stem, str(index))
-        nbformat.validate(nb)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError,
-            nbformat.reader.NotJSONError, nbformat.ValidationError) as error:
-        raise InvalidSubmission(f"not a readable notebook ({type(error).__name__}: "
-                                f"{_first_line(str(error))})") from None
-    except Exception as error:  # nbformat raises assorted errors on odd JSON shapes
-        raise InvalidSubmission(f"not a readable notebook ({type(error).__name__})") from None
-    return nb
+def _course_dir(api: NbGraderAPI, step: str, student: str, lesson: str) -> Path:
+    return Path(api.coursedir.format_path(step, student, lesson))
 
 
 def _lesson_max_score(api: NbGraderAPI, lesson: str) -> float:
     with Gradebook(api.coursedir.db_url) as gb:
         return float(gb.find_notebook(lesson, lesson).max_score)
-
-
-def _scores_from_gradebook(api: NbGraderAPI, student: str, lesson: str) -> LessonResult:
-    with Gradebook(api.coursedir.db_url) as gb:
-        submission = gb.find_submission_notebook(lesson, lesson, student)
-        items = [ItemResult(g.name, float(g.score), float(g.max_score))
-                 for g in submission.grades]
-        result = LessonResult(student, lesson, float(submission.score),
-                              float(submission.max_score), items)
-    order = {}
-    autograded = Path(api.coursedir.format_path(
-        api.coursedir.autograded_directory, student, lesson)) / f"{lesson}.ipynb"
-    if autograded.exists():
-        nb = notebooks.read(autograded)
-        for index, cell in enumerate(nb.cells):
-            name = notebooks.grade_id(cell)
-            if name is not None:
-                order[name] = index
-                for item in result.items:
-                    if item.name == name and item.score < item.max_score:
-                        item.message = _error_message(cell) or "no points (see the feedback)"
-    result.items.sort(key=lambda item: order.get(item.name, len(order)))
-    return result
 
 
 def _forget(api: NbGraderAPI, student: str, lesson: str) -> None:
@@ -109,51 +49,102 @@ def _forget(api: NbGraderAPI, student: str, lesson: str) -> None:
     except MissingEntry:
         pass
     for step in (api.coursedir.autograded_directory, api.coursedir.feedback_directory):
-        shutil.rmtree(api.coursedir.format_path(step, student, lesson), ignore_errors=True)
+        shutil.rmtree(_course_dir(api, step, student, lesson), ignore_errors=True)
 
 
-def grade_notebook(
-    api: NbGraderAPI, student: str, lesson: str, path: Path, feedback: bool = True
-) -> LessonResult:
-    """Autograde one notebook and return its scores.
+def _save_scores(api: NbGraderAPI, student: str, lesson: str, result: dict) -> None:
+    """Write the worker's scores; solution cells left as the stub get "No response."."""
+    from nbgrader.utils import compute_checksum
+
+    autograded = nbformat.reads(result["autograded"], as_version=4)
+    with Gradebook(api.coursedir.db_url) as gb:
+        gb.update_or_create_student(student)
+        gb.add_submission(lesson, student)
+        for item in result["items"]:
+            grade = gb.find_grade(item["name"], lesson, lesson, student)
+            grade.auto_score = item["score"]
+            grade.needs_manual_grade = False
+        for cell in autograded.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution") and meta.get("grade_id"):
+                comment = gb.find_comment(meta["grade_id"], lesson, lesson, student)
+                untouched = meta.get("checksum") == compute_checksum(cell)
+                comment.auto_comment = "No response." if untouched else None
+        gb.db.commit()
+
+
+def record_result(api: NbGraderAPI, path: Path, result: dict[str, Any],
+                  feedback: bool = True) -> LessonResult:
+    """Store one worker result in the course and return it as a :class:`LessonResult`.
 
     Args:
-        api: API of a course prepared with the lesson.
-        student: the student id (letters, digits, ``_``, ``-``, ``.``).
-        lesson: the lesson (nbgrader assignment) name.
-        path: the submitted notebook.
-        feedback: also render the HTML feedback.
-
-    Returns:
-        A :class:`LessonResult`; ``error`` is set when the notebook could not be graded,
-        in which case the score is zero.
+        api: the course (the caller must be its only writer).
+        path: the file the student handed in; copied to ``submitted/``.
+        result: what :func:`autograde.worker.grade_one` returned.
+        feedback: also render nbgrader's HTML feedback.
     """
-    submitted = Path(api.coursedir.format_path(
-        api.coursedir.submitted_directory, student, lesson))
+    student, lesson = result["student"], result["lesson"]
+    submitted = _course_dir(api, api.coursedir.submitted_directory, student, lesson)
     shutil.rmtree(submitted, ignore_errors=True)
-    try:
-        nb = load_submission(path)
-    except InvalidSubmission as error:
-        _forget(api, student, lesson)
-        return LessonResult(student, lesson, 0.0, _lesson_max_score(api, lesson), error=str(error))
-    notebooks.write(nb, submitted / f"{lesson}.ipynb")
-
-    with warnings.catch_warnings():
-        # nbgrader re-adds a deleted test cell without a cell id; nbformat warns about it.
-        warnings.simplefilter("ignore", MissingIDFieldWarning)
-        outcome = api.autograde(lesson, student, force=True, create=True)
-    if not outcome["success"]:
-        log = outcome.get("log", "") + outcome.get("error", "")
-        reason = next((line for line in reversed(log.splitlines()) if line.strip()), "")
+    submitted.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, submitted / f"{lesson}.ipynb")
+    if result["error"]:
         _forget(api, student, lesson)
         return LessonResult(student, lesson, 0.0, _lesson_max_score(api, lesson),
-                            error=f"nbgrader could not grade it: {_first_line(reason)}")
+                            error=result["error"], notes=list(result["notes"]))
+    _forget(api, student, lesson)
+    autograded = _course_dir(api, api.coursedir.autograded_directory, student, lesson)
+    autograded.mkdir(parents=True, exist_ok=True)
+    (autograded / f"{lesson}.ipynb").write_text(result["autograded"], encoding="utf-8")
+    _save_scores(api, student, lesson, result)
     if feedback:
         api.generate_feedback(lesson, student, force=True)
-    return _scores_from_gradebook(api, student, lesson)
+    items = [ItemResult(i["name"], i["score"], i["max_score"], i["message"])
+             for i in result["items"]]
+    return LessonResult(student, lesson, sum(i.score for i in items),
+                        _lesson_max_score(api, lesson), items, notes=list(result["notes"]))
 
 
 def feedback_file(api: NbGraderAPI, student: str, lesson: str) -> Path:
     """Where nbgrader wrote the HTML feedback of one graded notebook."""
-    return Path(api.coursedir.format_path(
-        api.coursedir.feedback_directory, student, lesson)) / f"{lesson}.html"
+    return _course_dir(api, api.coursedir.feedback_directory, student, lesson) / f"{lesson}.html"
+
+
+def expected_file(api: NbGraderAPI, lessons: list[str]) -> Path:
+    """Reference values for the lessons' graded functions, cached in the course."""
+    root = Path(api.coursedir.root)
+    names = []
+    for lesson in sorted(set(lessons)):
+        source = notebooks.read(root / "source" / lesson / f"{lesson}.ipynb")
+        names += expected_values.graded_in(source.cells)
+    return expected_values.cached(names, root / STATE_DIR)
+
+
+@functools.lru_cache(maxsize=8)
+def policy_for(limits: Limits, hide: tuple[str, ...]) -> Policy:
+    """:func:`autograde.sandbox.detect`, once per process for the same arguments."""
+    return detect(limits, hide)
+
+
+def grade_notebook(api: NbGraderAPI, student: str, lesson: str, path: Path,
+                   feedback: bool = True, limits: Limits | None = None) -> LessonResult:
+    """Grade one notebook in this process (sandboxed kernel) and record it.
+
+    Args:
+        api: API of a course prepared with the lesson.
+        student: the student id.
+        lesson: the lesson (nbgrader assignment) name.
+        path: the submitted notebook.
+        feedback: also render the HTML feedback.
+        limits: resource limits (default :class:`Limits`).
+
+    Returns:
+        A :class:`LessonResult`; ``error`` is set, and the score zero, when the file
+        could not be graded at all.
+    """
+    limits = limits or Limits()
+    root = Path(api.coursedir.root)
+    policy = policy_for(limits, secret_paths([root, Path(path).resolve().parent]))
+    task = make_task(student, lesson, Path(path), root, expected_file(api, [lesson]),
+                     limits, policy)
+    return record_result(api, Path(path), grade_one_safely(task), feedback=feedback)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from autograde.results import LessonResult, item_label
 
-CSV_COLUMNS = ("student", "lesson", "score", "max_score", "failed_items", "error")
+CSV_COLUMNS = ("student", "lesson", "score", "max_score", "failed_items", "error", "notes")
 
 
 def _points(value: float) -> str:
@@ -30,11 +30,13 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 def lesson_table(result: LessonResult) -> str:
     """Items of one graded notebook: name, points, first failure message."""
     if result.error:
-        return f"{result.lesson}: 0 / {_points(result.max_score)} — {result.error}"
+        notes = "".join(f"\nnote: {note}" for note in result.notes)
+        return f"{result.lesson}: 0 / {_points(result.max_score)} — {result.error}{notes}"
     rows = [[item_label(i.name), f"{_points(i.score)} / {_points(i.max_score)}", i.message]
             for i in result.items]
     total = f"total {_points(result.score)} / {_points(result.max_score)}"
-    return f"{result.lesson}\n{table(rows, ['item', 'points', 'message'])}\n{total}"
+    notes = "".join(f"\nnote: {note}" for note in result.notes)
+    return f"{result.lesson}\n{table(rows, ['item', 'points', 'message'])}\n{total}{notes}"
 
 
 def summary_table(results: Iterable[LessonResult]) -> str:
@@ -43,15 +45,18 @@ def summary_table(results: Iterable[LessonResult]) -> str:
     for r in results:
         failed = [item_label(i.name) for i in r.items if i.score < i.max_score]
         note = r.error or (", ".join(failed) if failed else "")
-        rows.append([r.student, r.lesson, f"{_points(r.score)} / {_points(r.max_score)}", note])
-    return table(rows, ["student", "lesson", "score", "lost points in"])
+        reasons = "; ".join(r.notes)
+        rows.append([r.student, r.lesson, f"{_points(r.score)} / {_points(r.max_score)}", note,
+                     reasons if len(reasons) <= 90 else reasons[:89] + "…"])
+    return table(rows, ["student", "lesson", "score", "lost points in", "notes"])
 
 
 def csv_row(result: LessonResult) -> dict[str, str]:
     failed = [item_label(i.name) for i in result.items if i.score < i.max_score]
     return {"student": result.student, "lesson": result.lesson,
             "score": _points(result.score), "max_score": _points(result.max_score),
-            "failed_items": " ".join(failed), "error": result.error}
+            "failed_items": " ".join(failed), "error": result.error,
+            "notes": "; ".join(result.notes)}
 
 
 def update_csv(path: Path, results: Iterable[LessonResult]) -> list[dict[str, str]]:

@@ -25,6 +25,10 @@ class LessonResult:
     max_score: float
     items: list[ItemResult] = field(default_factory=list)
     error: str = ""
+    #: Why the grade may surprise: repairs to the notebook, limits that were hit.
+    notes: list[str] = field(default_factory=list)
+    #: Seconds spent on it by the worker: ``total``, ``kernel`` start, ``cells``.
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def full_marks(self) -> bool:
