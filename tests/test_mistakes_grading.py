@@ -1,7 +1,7 @@
 """End to end: injected mistakes are named in the feedback of exactly their items.
 
 One grading run (one kernel) of lesson 7 with three catalogued mistakes pasted into
-three of its four functions. The feedback HTML is the autograded notebook, so it shows
+three of its five functions. The feedback HTML is the autograded notebook, so it shows
 the public checks' output; the item table is what ``autograde check`` prints.
 """
 
@@ -27,6 +27,8 @@ INJECTED = {
     "identity_loss": "squared error instead of absolute error",
 }
 CORRECT = "generator_adversarial_loss"
+#: Calls the (wrong) identity_loss, but is graded with the reference in its place.
+ALSO_CORRECT = "identity_terms"
 
 pytestmark = pytest.mark.slow
 
@@ -62,12 +64,13 @@ def _sections(text: str) -> dict[str, str]:
 def test_feedback_names_each_mistake_in_its_own_item_only(graded):
     _, text = graded
     sections = _sections(text)
-    assert set(sections) == {*INJECTED, CORRECT}
+    assert set(sections) == {*INJECTED, CORRECT, ALSO_CORRECT}
     hints = {name: _mistake(name, label).hint for name, label in INJECTED.items()}
     for item, section in sections.items():
         for name, hint in hints.items():
             assert (hint in section) == (name == item), (item, name)
     assert "Hint:" not in sections[CORRECT]
+    assert "Hint:" not in sections[ALSO_CORRECT]
     assert "target for fake patches" in sections["discriminator_loss"]
 
 
