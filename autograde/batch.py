@@ -120,13 +120,18 @@ class _WorkerProcess:
         return json.loads(line) if line else None
 
     def close(self) -> None:
+        """End the worker: at once when idle; a busy one is told to stop its kernel first."""
         with contextlib.suppress(OSError):
             self.process.stdin.close()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        for stop in (None, self.process.terminate, self.process.kill):
+            if stop is not None:
+                with contextlib.suppress(OSError):
+                    stop()
+            try:
+                self.process.wait(timeout=2 if stop is None else 20)
+                return
+            except subprocess.TimeoutExpired:
+                continue
 
 
 def _run_tasks(tasks: list[dict], jobs: int) -> Iterator[tuple[dict, dict]]:
@@ -134,14 +139,18 @@ def _run_tasks(tasks: list[dict], jobs: int) -> Iterator[tuple[dict, dict]]:
 
     Workers are fresh interpreters (nothing inherited from this process but the task)
     that run kernels one after another. A worker that dies is replaced and its task
-    tried once more.
+    tried once more. If the caller stops early (an error, Ctrl-C), busy workers are
+    terminated, which makes them stop their kernels before they exit.
     """
     local = threading.local()
     workers: list[_WorkerProcess] = []
     lock = threading.Lock()
+    stopping = threading.Event()
 
-    def work(task: dict) -> dict:
+    def work(task: dict) -> dict | None:
         for _ in range(2):
+            if stopping.is_set():
+                return None
             if getattr(local, "worker", None) is None:
                 local.worker = _WorkerProcess()
                 with lock:
@@ -154,14 +163,19 @@ def _run_tasks(tasks: list[dict], jobs: int) -> Iterator[tuple[dict, dict]]:
                 "notes": [], "error": "the grading worker process died", "autograded": None,
                 "timings": {}}
 
+    pool = ThreadPoolExecutor(max_workers=min(jobs, len(tasks)))
     try:
-        with ThreadPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-            futures = {pool.submit(work, task): task for task in tasks}
-            for future in as_completed(futures):
-                yield futures[future], future.result()
+        futures = {pool.submit(work, task): task for task in tasks}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
     finally:
-        for worker in workers:
+        stopping.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        with lock:
+            running = list(workers)
+        for worker in running:
             worker.close()
+        pool.shutdown(wait=True)
 
 
 def grade_submissions(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -107,6 +108,8 @@ def _grade(args) -> int:
     if args.max_tasks is not None:
         options["max_tasks"] = args.max_tasks
     limits = Limits(**options)
+    # Being terminated unwinds like Ctrl-C, so the workers stop their kernels first.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     results, skipped = grade_submissions(
         args.submissions, args.out, progress=not args.quiet, jobs=args.jobs, limits=limits,
         announce=lambda line: print(f"protection: {line}", file=sys.stderr))

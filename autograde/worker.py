@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -145,6 +146,8 @@ def grade_one_safely(task: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> int:
     """Worker process: one JSON task per line on stdin, one JSON result per line out."""
+    # SIGTERM from the parent unwinds like Ctrl-C, so the running kernel is stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     # Anything else that writes to stdout (TensorFlow, C libraries) goes to stderr, so
     # it cannot corrupt the results.
