@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import queue
 import re
 import shutil
 import subprocess
@@ -134,36 +135,41 @@ class _WorkerProcess:
                 continue
 
 
-def _run_tasks(tasks: list[dict], jobs: int) -> Iterator[tuple[dict, dict]]:
-    """Grade every task in ``jobs`` worker processes; yield ``(task, result)`` as they end.
+def _run_tasks(tasks: list[dict], workers: list[_WorkerProcess]) -> Iterator[tuple[dict, dict]]:
+    """Grade every task on the given workers; yield ``(task, result)`` as they end.
 
     Workers are fresh interpreters (nothing inherited from this process but the task)
     that run kernels one after another. A worker that dies is replaced and its task
     tried once more. If the caller stops early (an error, Ctrl-C), busy workers are
     terminated, which makes them stop their kernels before they exit.
     """
-    local = threading.local()
-    workers: list[_WorkerProcess] = []
+    idle: queue.Queue[_WorkerProcess] = queue.Queue()
+    for worker in workers:
+        idle.put(worker)
+    everyone = list(workers)
     lock = threading.Lock()
     stopping = threading.Event()
 
     def work(task: dict) -> dict | None:
-        for _ in range(2):
-            if stopping.is_set():
-                return None
-            if getattr(local, "worker", None) is None:
-                local.worker = _WorkerProcess()
+        worker = idle.get()
+        try:
+            for _ in range(2):
+                if stopping.is_set():
+                    return None
+                result = worker.grade(task)
+                if result is not None:
+                    return result
+                worker.close()
+                worker = _WorkerProcess()
                 with lock:
-                    workers.append(local.worker)
-            result = local.worker.grade(task)
-            if result is not None:
-                return result
-            local.worker = None
-        return {"student": task["student"], "lesson": task["lesson"], "items": [],
-                "notes": [], "error": "the grading worker process died", "autograded": None,
-                "timings": {}}
+                    everyone.append(worker)
+            return {"student": task["student"], "lesson": task["lesson"], "items": [],
+                    "notes": [], "error": "the grading worker process died",
+                    "autograded": None, "timings": {}}
+        finally:
+            idle.put(worker)
 
-    pool = ThreadPoolExecutor(max_workers=min(jobs, len(tasks)))
+    pool = ThreadPoolExecutor(max_workers=len(workers))
     try:
         futures = {pool.submit(work, task): task for task in tasks}
         for future in as_completed(futures):
@@ -172,7 +178,7 @@ def _run_tasks(tasks: list[dict], jobs: int) -> Iterator[tuple[dict, dict]]:
         stopping.set()
         pool.shutdown(wait=False, cancel_futures=True)
         with lock:
-            running = list(workers)
+            running = list(everyone)
         for worker in running:
             worker.close()
         pool.shutdown(wait=True)
@@ -211,7 +217,7 @@ def grade_submissions(
         ValueError: when the folder is missing or holds no lesson notebooks, or
             ``jobs`` is below 1.
     """
-    from autograde.grade import expected_file, feedback_file, policy_for, record_result
+    from autograde.grade import expected_file, policy_for
     from autograde.sandbox import secret_paths
     from autograde.worker import make_task
 
@@ -225,37 +231,50 @@ def grade_submissions(
                          f"named like {lesson_names(sources)[0]}.ipynb.")
     results: dict[tuple[str, str], LessonResult] = {}
     with exclusive(out / ".autograde.lock"):
-        lessons = sorted({s.lesson for s in found})
-        api = prepare_course(out / "course", sources, lessons, progress=progress)
-        policy = policy_for(limits, secret_paths([out.resolve(), Path(submissions).resolve()]))
-        lines = policy.describe(limits)
-        (out / "protections.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        for line in lines if announce else ():
-            announce(line)
-        expected = expected_file(api, lessons)
-        course = Path(api.coursedir.root)
-        tasks = [make_task(s.student, s.lesson, s.path, course, expected, limits, policy)
-                 for s in found]
-        paths = {(s.student, s.lesson): s.path for s in found}
-        bar = tqdm(total=len(tasks), desc="grading", unit="notebook", disable=not progress)
-        with bar:
-            for task, raw in _run_tasks(tasks, jobs):
-                key = (task["student"], task["lesson"])
-                bar.set_postfix_str(f"{key[0]}/{key[1]}", refresh=False)
-                result = record_result(api, paths[key], raw)
-                result.timings = raw.get("timings", {})
-                target = out / "feedback" / key[0] / f"{key[1]}.html"
-                target.parent.mkdir(parents=True, exist_ok=True)
-                source = feedback_file(api, *key)
-                if source.exists() and not result.error:
-                    shutil.copyfile(source, target)
-                else:
-                    target.write_text(_error_page(result), encoding="utf-8")
-                results[key] = result
-                bar.update()
-        ordered = [results[(s.student, s.lesson)] for s in found]
-        update_csv(out / "grades.csv", ordered)
+        # Started now, the workers load their libraries while the course is prepared.
+        workers = [_WorkerProcess() for _ in range(min(jobs, len(found)))]
+        try:
+            lessons = sorted({s.lesson for s in found})
+            api = prepare_course(out / "course", sources, lessons, progress=progress)
+            policy = policy_for(limits, secret_paths([out.resolve(), Path(submissions).resolve()]))
+            lines = policy.describe(limits)
+            (out / "protections.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            for line in lines if announce else ():
+                announce(line)
+            expected = expected_file(api, lessons)
+            course = Path(api.coursedir.root)
+            tasks = [make_task(s.student, s.lesson, s.path, course, expected, limits, policy)
+                     for s in found]
+            paths = {(s.student, s.lesson): s.path for s in found}
+            bar = tqdm(total=len(tasks), desc="grading", unit="notebook", disable=not progress)
+            with bar:
+                for task, raw in _run_tasks(tasks, workers):
+                    key = (task["student"], task["lesson"])
+                    bar.set_postfix_str(f"{key[0]}/{key[1]}", refresh=False)
+                    results[key] = _store(api, out, paths[key], raw)
+                    bar.update()
+            ordered = [results[(s.student, s.lesson)] for s in found]
+            update_csv(out / "grades.csv", ordered)
+        finally:
+            for worker in workers:  # already closed unless something failed early
+                worker.close()
     return ordered, skipped
+
+
+def _store(api, out: Path, path: Path, raw: dict) -> LessonResult:
+    """Record one worker result in the course and copy its feedback page to ``out``."""
+    from autograde.grade import feedback_file, record_result
+
+    result = record_result(api, path, raw)
+    result.timings = raw.get("timings", {})
+    target = out / "feedback" / result.student / f"{result.lesson}.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = feedback_file(api, result.student, result.lesson)
+    if source.exists() and not result.error:
+        shutil.copyfile(source, target)
+    else:
+        target.write_text(_error_page(result), encoding="utf-8")
+    return result
 
 
 def _error_page(result: LessonResult) -> str:

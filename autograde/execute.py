@@ -53,7 +53,7 @@ class _Client(NotebookClient):
         self.output_exceeded = False
         self.timed_out = False
 
-    def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001 -- nbclient's hook
+    def output(self, outs, msg, display_id, cell_index):
         size = _output_size(msg)
         if self.output_exceeded or self.output_used + size > self.output_limit:
             self.output_exceeded = True
@@ -127,7 +127,8 @@ async def _answers(client: _Client, seconds: float) -> bool:
 
 
 async def _kill(client: _Client, box: KernelSandbox) -> None:
-    box.kill_everything()
+    provisioner = getattr(client.km, "provisioner", None)
+    box.kill_everything(getattr(provisioner, "pid", None))
     with contextlib.suppress(Exception):
         await asyncio.wait_for(client.km.kill_kernel(), 5)
 
@@ -194,7 +195,7 @@ async def run_notebook(nb: NotebookNode, box: KernelSandbox, limits: Limits,
         try:
             await client.async_start_new_kernel(env=box.environment(env), cwd=str(box.run_dir))
             await client.async_start_new_kernel_client()
-        except Exception as error:  # noqa: BLE001 -- any failure to start is the reason
+        except Exception as error:  # any failure to start is the reason
             run.stopped = f"the kernel did not start ({type(error).__name__})"
             run.stopped_at = 0
             return run

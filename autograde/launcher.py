@@ -152,7 +152,7 @@ def _become_kernel(plan: dict, command: list[str]) -> None:
         # under our init; the parent-death signal above does that job instead.
         env = {k: v for k, v in os.environ.items() if k != "JPY_PARENT_PID"}
         os.execve(command[0], command, env)
-    except BaseException as error:  # noqa: BLE001 -- report anything, then die
+    except BaseException as error:  # report anything, then die
         with contextlib.suppress(OSError):
             os.write(2, f"autograde launcher: cannot start the kernel: {error}\n".encode())
     os._exit(127)
@@ -230,7 +230,7 @@ def _init(plan: dict, command: list[str]) -> None:
             json.dump(status_record, handle)
         if not plan["namespaces"]:
             _kill_descendants()  # with a PID namespace, leaving does it for us
-    except BaseException as error:  # noqa: BLE001
+    except BaseException as error:  # report anything, then die
         with contextlib.suppress(OSError):
             os.write(2, f"autograde launcher: {error}\n".encode())
         code = 1

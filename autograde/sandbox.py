@@ -276,12 +276,43 @@ class KernelSandbox:
         except (OSError, ValueError):
             return {}
 
-    def kill_everything(self) -> None:
-        """Stop the kernel and every process it started."""
+    def kill_everything(self, launcher_pid: int | None = None) -> None:
+        """Stop the kernel and every process it started.
+
+        The kernel goes first, so the launcher's init sees it end, records how, and
+        exits in order (its PID namespace, or as a subreaper itself, taking the rest
+        down); the cgroup is the backstop for anything that escaped.
+
+        Args:
+            launcher_pid: the launcher process, if known.
+        """
+        if launcher_pid is not None:
+            self._stop_below_init(launcher_pid)
         if self.cgroup is not None:
             self.cgroup.kill_all()
         elif not self.policy.namespaces:
             self._stop_through_init()
+
+    @staticmethod
+    def _stop_below_init(launcher_pid: int) -> None:
+        import psutil
+
+        try:
+            launcher = psutil.Process(launcher_pid)
+            below = [p for init in launcher.children() for p in init.children(recursive=True)]
+        except psutil.Error:
+            return
+        for proc in below:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                if launcher.status() == psutil.STATUS_ZOMBIE:
+                    return  # the kernel manager reaps it
+            except psutil.Error:
+                return
+            time.sleep(0.02)
 
     def _stop_through_init(self) -> None:
         """Kill only the kernel and let the launcher's init (a subreaper) take down
@@ -372,10 +403,3 @@ def _name(policy: Policy) -> str:
     if policy.namespaces:
         return "namespaces"
     return "separate user" if policy.drop_user else "plain launch"
-
-
-def kill_process_group(pgid: int | None) -> None:
-    """SIGKILL a process group if it still exists (used when a kernel will not stop)."""
-    if pgid:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pgid, signal.SIGKILL)

@@ -137,7 +137,7 @@ def grade_one_safely(task: dict[str, Any]) -> dict[str, Any]:
     """:func:`grade_one` that turns an unexpected grader error into a reported reason."""
     try:
         return grade_one(task)
-    except Exception as error:  # noqa: BLE001 -- one broken job must not end the batch
+    except Exception as error:  # one broken job must not end the batch
         where = traceback.extract_tb(error.__traceback__)[-1]
         return _result(task, error=f"internal grading error: {type(error).__name__}: "
                                    f"{first_line(str(error))} ({Path(where.filename).name}:"
