@@ -236,6 +236,7 @@ class KernelSandbox:
             "status_file": str(self.status_file),
         }
         self.plan_file.write_text(json.dumps(plan), encoding="utf-8")
+        self.plan_file.chmod(0o600)  # it names the hidden paths; the kernel need not know
 
     @property
     def plan_file(self) -> Path:
