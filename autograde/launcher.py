@@ -90,14 +90,23 @@ def _isolate_filesystem(plan: dict) -> None:
     private = [p for p in plan["private"] if os.path.isdir(p)]
     run_dir = plan["run_dir"]
     run_fd = os.open(run_dir, os.O_RDONLY | os.O_DIRECTORY)
+    # A checkout or virtual environment inside /tmp would vanish under the private
+    # tmpfs: keep handles on the folders the kernel needs and bind them back after.
+    needed = sorted(p for p in plan.get("keep", []) if _under(p, private) and os.path.isdir(p))
+    needed = [p for p in needed if not _under(p, [q for q in needed if q != p])]
+    kept = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in needed}
     try:
         for folder in private:
             _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV,
                    f"size={plan['disk_bytes']},mode=1777")
-        for closed, needed in plan["expose"].items():
-            _expose(closed, needed)
+        for path, handle in kept.items():
+            os.makedirs(path, exist_ok=True)
+            _mount(f"/proc/self/fd/{handle}", path, None, MS_BIND | MS_REC)
+        for closed, needed_paths in plan["expose"].items():
+            _expose(closed, needed_paths)
         for path in plan["hide"]:
-            if _under(path, private) or not os.path.lexists(path):
+            hidden_by_tmpfs = _under(path, private) and not _under(path, needed)
+            if hidden_by_tmpfs or not os.path.lexists(path):
                 continue
             if os.path.isdir(path):
                 _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -111,6 +120,8 @@ def _isolate_filesystem(plan: dict) -> None:
             _mount(f"/proc/self/fd/{run_fd}", run_dir, None, MS_BIND)
     finally:
         os.close(run_fd)
+        for handle in kept.values():
+            os.close(handle)
 
 
 def _prepare(plan: dict, connection_file: str | None) -> None:

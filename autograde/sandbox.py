@@ -226,6 +226,7 @@ class KernelSandbox:
         plan = {
             "namespaces": self.policy.namespaces, "network": self.limits.network,
             "hide": list(self.policy.hide), "private": list(PRIVATE_DIRS),
+            "keep": [str(p) for p in _keep_paths()],
             "expose": self.policy.expose if self.policy.namespaces else {},
             "disk_bytes": self.limits.disk_bytes, "run_dir": str(self.run_dir),
             "work_dir": str(self.work_dir), "uid": self.uid,
