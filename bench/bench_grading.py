@@ -29,11 +29,11 @@ from pathlib import Path
 
 import nbformat
 import psutil
-from nbclient import NotebookClient
 from tqdm import tqdm
 
 from autograde import grade as grade_module
 from autograde.batch import grade_submissions
+from bench import bench_course
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ("02_content_cost", "04_total_cost")
@@ -41,15 +41,7 @@ LESSONS = ("02_content_cost", "04_total_cost")
 
 def run_plain(path: Path, workdir: Path) -> float:
     """Execute a notebook with nbclient in grading mode; return the wall time in seconds."""
-    nb = nbformat.read(path, as_version=4)
-    os.environ["NBGRADER_EXECUTION"] = "autograde"
-    try:
-        start = time.perf_counter()
-        NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
-                       resources={"metadata": {"path": str(workdir)}}).execute()
-        return time.perf_counter() - start
-    finally:
-        del os.environ["NBGRADER_EXECUTION"]
+    return bench_course.run_plain(nbformat.read(path, as_version=4), workdir)
 
 
 def make_batch(folder: Path, copies: int) -> list[Path]:
