@@ -4,14 +4,17 @@ A lesson's test cell calls :func:`check_public` (with the expected value written
 the notebook by ``autograde release``) and, hidden from students,
 :func:`check_hidden` (other shapes and seeds, expected values from the reference).
 
-Both work in three steps so that later work can move the last two out of the
-student's process: :func:`run_case` calls the student's function on a case's inputs,
-:func:`compare` decides, :func:`explain` turns a mismatch into a message.
+Both work in three steps: :func:`run_case` calls the student's function on a case's
+inputs, :func:`compare` decides, :func:`explain` turns a mismatch into a message. What
+the student's process decides only shapes the printout; the grade is decided again in
+the grader's process (:mod:`autograde.verdict`) from the values the kernel sent.
 
 Tolerance: a value matches when ``|got - expected| <= RTOL * |expected| + ATOL``
 elementwise with ``RTOL = 1e-4`` and ``ATOL = 1e-4 * max|expected|`` (at least
 ``1e-6``). The absolute part lets entries near zero differ by float32 summation order
-(CPU vs GPU, different reduction trees) while any formula error is far larger.
+(CPUs of other vendors, GPUs, other reduction trees) while any formula error is far
+larger. TF32 would not fit in it (about 1e-3), so the student's function and every
+reference value run with TF32 off (:mod:`autograde.precision`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import numpy as np
 
 from autograde import record
 from autograde.mistakes import Mistake, variant
+from autograde.precision import exact_float32
 from autograde.specs import Case, GradedFunction, get_spec
 
 RTOL = 1e-4
@@ -64,11 +68,20 @@ def as_array(value: Any) -> np.ndarray:
     return array
 
 
-def _format(array: np.ndarray) -> str:
+#: What a stub's check says; the grader's tables say the same (autograde.verdict).
+NOT_IMPLEMENTED = "not implemented yet — replace `raise NotImplementedError()` with your code"
+#: Printed before the expected and the student's value; arrays align under it.
+_LABEL_WIDTH = len("  expected: ")
+
+
+def _format(array: np.ndarray, indent: int | None = None) -> str:
+    """A value for people: one line, or rows aligned ``indent`` columns in when given."""
     if array.ndim == 0:
         return np.format_float_positional(np.float32(array), unique=True, trim="-")
     with np.printoptions(precision=6, suppress=True, threshold=30, edgeitems=3):
-        return np.array2string(array, separator=", ")
+        if indent is None:
+            return np.array2string(array, separator=", ", max_line_width=10**6)
+        return np.array2string(array, separator=", ", prefix=" " * indent)
 
 
 def summarise(array: Any) -> dict[str, Any]:
@@ -76,17 +89,32 @@ def summarise(array: Any) -> dict[str, Any]:
 
     A public check compares a student's array with it entry by entry on the first
     values and through the two sums on the rest; the hidden tests compare every entry.
+    The sums are taken in float64 over the array as given (float32 for a student's
+    result, float64 for the exact expected value).
     """
-    array = np.asarray(array, dtype=np.float32)
-    flat = array.ravel().astype(np.float64)
-    return {"shape": tuple(array.shape), "sum": float(flat.sum()),
-            "abs_sum": float(np.abs(flat).sum()), "first": array.ravel()[:SUMMARY_HEAD]}
+    flat = np.asarray(array, dtype=np.float64).ravel()
+    return {"shape": tuple(np.shape(array)), "sum": float(flat.sum()),
+            "abs_sum": float(np.abs(flat).sum()),
+            "first": flat[:SUMMARY_HEAD].astype(np.float32)}
 
 
 def expected_for_notebook(value: Any) -> Any:
-    """What the build writes as ``expected=``: the array, or its summary when large."""
-    array = np.asarray(value, dtype=np.float32)
-    return array if array.size <= MAX_LITERAL_SIZE else summarise(array)
+    """What the build writes as ``expected=``: the value rounded to float32, or its summary.
+
+    Args:
+        value: the exact (float64) expected value, from :mod:`autograde.exact`.
+
+    Returns:
+        A float32 array when it has at most ``MAX_LITERAL_SIZE`` entries, otherwise the
+        :func:`summarise` dict with every number rounded to float32. Rounding a float64
+        value once is what makes the literal the same on every build machine.
+    """
+    exact = np.asarray(value, dtype=np.float64)
+    if exact.size <= MAX_LITERAL_SIZE:
+        return exact.astype(np.float32)
+    summary = summarise(exact)
+    return {**summary, "sum": np.float32(summary["sum"]),
+            "abs_sum": np.float32(summary["abs_sum"])}
 
 
 def _compare_summary(spec: GradedFunction, got: np.ndarray, summary: dict) -> Comparison:
@@ -197,16 +225,17 @@ def recognise(name: str, inputs: dict[str, Any], got: Any) -> Mistake | None:
         return None
     if not spec.mistakes or not np.all(np.isfinite(got)):
         return None
-    truth = as_array(spec.evaluate(spec.reference_function(), copy.deepcopy(inputs)))
-    for mistake in spec.mistakes:
-        try:
-            wrong = as_array(spec.evaluate(variant(name, mistake), copy.deepcopy(inputs)))
-        except Exception:  # a variant may not apply to every case (e.g. other shapes)
-            continue
-        if not np.all(np.isfinite(wrong)) or compare(spec, wrong, truth).ok:
-            continue
-        if compare(spec, got, wrong).ok:
-            return mistake
+    with exact_float32():
+        truth = as_array(spec.evaluate(spec.reference_function(), copy.deepcopy(inputs)))
+        for mistake in spec.mistakes:
+            try:
+                wrong = as_array(spec.evaluate(variant(name, mistake), copy.deepcopy(inputs)))
+            except Exception:  # a variant may not apply to every case (e.g. other shapes)
+                continue
+            if not np.all(np.isfinite(wrong)) or compare(spec, wrong, truth).ok:
+                continue
+            if compare(spec, got, wrong).ok:
+                return mistake
     return None
 
 
@@ -254,11 +283,16 @@ def _graded_alone(function: Callable, spec: GradedFunction) -> Iterator[None]:
 
 
 def run_case(function: Callable, spec: GradedFunction, case: Case) -> tuple[dict, Any]:
-    """Call ``function`` on the inputs of ``case``; return the inputs and the result."""
+    """Call ``function`` on the inputs of ``case``; return the inputs and the result.
+
+    TF32 is off meanwhile (:func:`autograde.precision.exact_float32`), so a correct
+    answer computed on an Ampere-or-later GPU matches as it does on a CPU.
+    """
+    __tracebackhide__ = True
     inputs = spec.inputs(case)
     # A second, identical copy goes to the student so an in-place edit cannot change
     # the inputs the mistake finder sees.
-    with _graded_alone(function, spec):
+    with _graded_alone(function, spec), exact_float32():
         result = spec.evaluate(function, spec.inputs(case))
     return inputs, result
 
@@ -276,6 +310,9 @@ def _run_and_report(function: Callable, spec: GradedFunction, case: Case) -> tup
         value = as_array(got)
     except Exception as error:
         record.send(spec.name, label, error=f"{type(error).__name__}: {error}".rstrip(": "))
+        if type(error) is NotImplementedError and not str(error):
+            # An untouched stub: one line saying what to do, not a traceback.
+            raise CheckFailed(f"{spec.name}: {NOT_IMPLEMENTED}.") from None
         raise
     record.send(spec.name, label, value=value)
     return inputs, got
@@ -295,7 +332,7 @@ def _check_case(function: Callable, spec: GradedFunction, case: Case, expected: 
 def _show(value: Any, like: Any) -> str:
     if isinstance(like, dict):
         return _format_summary(summarise(as_array(value)))
-    return _format(as_array(value))
+    return _format(as_array(value), indent=_LABEL_WIDTH)
 
 
 def check_public(function: Callable, name: str, *, expected: Any) -> None:
@@ -314,7 +351,8 @@ def check_public(function: Callable, name: str, *, expected: Any) -> None:
     if not isinstance(expected, dict):
         expected = np.asarray(expected, dtype=np.float32)
     print(f"{name}: inputs from {spec.public.describe()}")
-    shown = _format_summary(expected) if isinstance(expected, dict) else _format(expected)
+    shown = (_format_summary(expected) if isinstance(expected, dict)
+             else _format(expected, indent=_LABEL_WIDTH))
     print(f"  expected: {shown}")
     got = _check_case(function, spec, spec.public, expected)
     print(f"  yours:    {got}")
@@ -331,7 +369,8 @@ def check_hidden(function: Callable, name: str) -> None:
     spec = get_spec(name)
     reference = spec.reference_function()
     for case in spec.hidden:
-        expected = as_array(spec.evaluate(reference, spec.inputs(case)))
+        with exact_float32():
+            expected = as_array(spec.evaluate(reference, spec.inputs(case)))
         _check_case(function, spec, case, expected)
     print(f"{name}: {len(spec.hidden)} further cases pass.")
 
@@ -340,7 +379,8 @@ def reference_value(name: str, case: Case | None = None) -> np.ndarray:
     """The reference result for ``case`` (default: the public case) as float32."""
     spec = get_spec(name)
     case = spec.public if case is None else case
-    return as_array(spec.evaluate(spec.reference_function(), spec.inputs(case)))
+    with exact_float32():
+        return as_array(spec.evaluate(spec.reference_function(), spec.inputs(case)))
 
 
 def public_inputs(name: str) -> dict[str, Any]:

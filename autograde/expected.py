@@ -35,16 +35,18 @@ def labels(name: str) -> list[str]:
 def compute(names: list[str]) -> dict[str, dict[str, np.ndarray]]:
     """Reference results of ``names``: ``{name: {label: float32 array}}``."""
     from autograde.checks import as_array
+    from autograde.precision import exact_float32
 
     values: dict[str, dict[str, np.ndarray]] = {}
     for name in names:
         spec = get_spec(name)
         reference = spec.reference_function()
-        values[name] = {
-            record.case_label(spec.public, spec.hidden, case):
-                as_array(spec.evaluate(reference, spec.inputs(case)))
-            for case in (spec.public, *spec.hidden)
-        }
+        with exact_float32():  # no TF32 on the grading machine's GPU either
+            values[name] = {
+                record.case_label(spec.public, spec.hidden, case):
+                    as_array(spec.evaluate(reference, spec.inputs(case)))
+                for case in (spec.public, *spec.hidden)
+            }
     return values
 
 
@@ -65,7 +67,8 @@ def _module_file(dotted: str) -> Path | None:
 
 def _code_key(names: list[str]) -> str:
     """A hash of every file the reference values depend on."""
-    files = {PACKAGE_DIR / "specs.py", PACKAGE_DIR / "inputs.py", PACKAGE_DIR / "checks.py"}
+    files = {PACKAGE_DIR / "specs.py", PACKAGE_DIR / "inputs.py", PACKAGE_DIR / "checks.py",
+             PACKAGE_DIR / "precision.py"}
     for name in names:
         path = _module_file(get_spec(name).reference.rpartition(".")[0])
         if path is not None:

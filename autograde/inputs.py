@@ -97,6 +97,7 @@ def run_block(function: Callable, inputs: dict[str, Any]) -> np.ndarray:
     Returns:
         The block's output on the arrays, as float32.
     """
+    __tracebackhide__ = True
     import keras
 
     arrays = {k: v for k, v in inputs.items() if isinstance(v, np.ndarray)}
@@ -140,6 +141,7 @@ def run_with_generators(function: Callable, inputs: dict[str, Any]) -> np.ndarra
     Returns:
         The returned pair ``(id_A, id_B)`` as a float32 array of shape ``(2,)``.
     """
+    __tracebackhide__ = True
     import tensorflow as tf
 
     def toy_generator(direction: str) -> Callable:

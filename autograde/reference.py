@@ -111,6 +111,33 @@ def _summary_value(value) -> str:
     return literal(value)
 
 
+def _expected_spans(source: str) -> list[tuple[str, int, int]]:
+    """``(graded name, start, stop)`` byte offsets of every ``expected=`` argument.
+
+    Raises:
+        ValueError: when a ``check_public`` call does not name its graded function.
+    """
+    tree = ast.parse(source)
+    data = source.encode("utf-8")
+    offsets = [0]
+    for line in data.split(b"\n"):
+        offsets.append(offsets[-1] + len(line) + 1)
+    spans = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check_public"):
+            continue
+        if len(node.args) < 2 or not isinstance(node.args[1], ast.Constant):
+            raise ValueError("check_public needs the graded name as its second argument, "
+                             "e.g. check_public(gram_matrix, \"gram_matrix\", expected=...).")
+        for keyword in node.keywords:
+            if keyword.arg == "expected":
+                value = keyword.value
+                spans.append((node.args[1].value,
+                              offsets[value.lineno - 1] + value.col_offset,
+                              offsets[value.end_lineno - 1] + value.end_col_offset))
+    return sorted(spans, key=lambda span: span[1])
+
+
 def replace_expected(source: str, compute) -> str:
     """Rewrite the ``expected=`` argument of every ``check_public(...)`` call in a cell.
 
@@ -121,24 +148,31 @@ def replace_expected(source: str, compute) -> str:
     Returns:
         The source with each ``expected=...`` set to ``literal(compute(name))``.
     """
-    tree = ast.parse(source)
-    edits = []
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check_public"):
-            continue
-        if len(node.args) < 2 or not isinstance(node.args[1], ast.Constant):
-            raise ValueError("check_public needs the graded name as its second argument, "
-                             "e.g. check_public(gram_matrix, \"gram_matrix\", expected=...).")
-        for keyword in node.keywords:
-            if keyword.arg == "expected":
-                edits.append((keyword.value, literal(compute(node.args[1].value))))
     data = source.encode("utf-8")
-    offsets = [0]
-    for line in data.split(b"\n"):
-        offsets.append(offsets[-1] + len(line) + 1)
     # Apply from the end so earlier offsets stay valid.
-    for value, text in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
-        start = offsets[value.lineno - 1] + value.col_offset
-        stop = offsets[value.end_lineno - 1] + value.end_col_offset
-        data = data[:start] + text.encode("utf-8") + data[stop:]
+    for name, start, stop in reversed(_expected_spans(source)):
+        data = data[:start] + literal(compute(name)).encode("utf-8") + data[stop:]
     return data.decode("utf-8")
+
+
+def split_expected(source: str) -> tuple[str, list[object]]:
+    """A cell's source with every ``expected=`` value masked, and those values.
+
+    Args:
+        source: a cell source holding ``check_public(..., expected=<literal>)`` calls.
+
+    Returns:
+        ``(skeleton, values)``: the source with each literal replaced by ``...``, and
+        the literals evaluated (numbers, lists, summary dicts) in order.
+
+    Raises:
+        ValueError: when a literal is not a plain Python literal.
+    """
+    data = source.encode("utf-8")
+    values, pieces, last = [], [], 0
+    for _, start, stop in _expected_spans(source):
+        values.append(ast.literal_eval(data[start:stop].decode("utf-8")))
+        pieces.append(data[last:start])
+        last = stop
+    pieces.append(data[last:])
+    return b"...".join(pieces).decode("utf-8"), values

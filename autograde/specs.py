@@ -73,6 +73,7 @@ class GradedFunction:
 
     def evaluate(self, function: Callable, inputs: dict[str, Any]) -> Any:
         """Run ``function`` (the student's or the reference) on ``inputs``."""
+        __tracebackhide__ = True  # IPython shows the student's frames, not this one
         if self.call is not None:
             return self.call(function, inputs)
         return function(**inputs)

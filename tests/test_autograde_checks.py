@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from autograde import checks
+from autograde import checks, exact
 from autograde.mistakes import TYPICAL_MISTAKES
 from autograde.specs import GRADED, Case, get_spec
-from tests import course_numpy
 
 REQUIRED = ("compute_content_cost", "gram_matrix", "compute_layer_style_cost",
             "compute_style_cost", "total_variation_cost", "total_cost", "discriminator_loss",
@@ -29,7 +28,7 @@ def _cases():
 def test_reference_matches_numpy_on_every_case(name, case):
     spec = get_spec(name)
     got = checks.as_array(spec.evaluate(spec.reference_function(), spec.inputs(case)))
-    want = course_numpy.FUNCTIONS[name](**spec.inputs(case))
+    want = exact.FUNCTIONS[name](**spec.inputs(case))
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5 * max(1.0, np.abs(want).max()))
 
 
@@ -82,7 +81,7 @@ def test_typical_mistakes_fail_the_hidden_tests(name, capsys):
 
 def test_public_check_prints_expected_and_accepts_the_reference(capsys):
     spec = get_spec("compute_content_cost")
-    expected = course_numpy.compute_content_cost(**spec.inputs(spec.public))
+    expected = exact.compute_content_cost(**spec.inputs(spec.public))
     checks.check_public(spec.reference_function(), "compute_content_cost", expected=expected)
     out = capsys.readouterr().out
     assert "expected:" in out and "yours:" in out and "matches" in out
@@ -91,7 +90,7 @@ def test_public_check_prints_expected_and_accepts_the_reference(capsys):
 
 def test_hard_coded_public_answer_fails_hidden_tests():
     spec = get_spec("compute_content_cost")
-    answer = float(course_numpy.compute_content_cost(**spec.inputs(spec.public)))
+    answer = float(exact.compute_content_cost(**spec.inputs(spec.public)))
 
     def compute_content_cost(a_C, a_G):
         return answer
@@ -105,7 +104,7 @@ def test_wrong_shape_is_explained():
     spec = get_spec("compute_content_cost")
 
     def keeps_dims(a_C, a_G):
-        return tf.reshape(course_numpy.compute_content_cost(a_C, a_G), (1,))
+        return tf.reshape(exact.compute_content_cost(a_C, a_G), (1,))
 
     outcome = checks.compare(spec, keeps_dims(**spec.inputs(spec.public)), 1.0)
     assert not outcome.ok and "shape (1,)" in outcome.message and "reduce" in outcome.message

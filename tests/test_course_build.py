@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from autograde import notebooks
-from autograde.build import drift
+from autograde import build as build_module
+from autograde import exact, notebooks, specs
+from autograde.build import build, drift, public_expected, stale_files
+from autograde.checks import expected_for_notebook
+from autograde.cli import main as autograde_main
 from autograde.reference import fill_region, literal, reference_body, replace_expected
 from autograde.samples_build import solution_bodies
 from autograde.specs import get_spec
-from tests import course_numpy
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
@@ -38,6 +42,80 @@ SIGNATURES = {
 def test_committed_notebooks_match_a_fresh_build():
     stale = drift(ROOT)
     assert not stale, f"run `autograde release` and commit: {[str(p) for p in stale]}"
+
+
+def _nudged(value, ulps: int) -> np.ndarray:
+    """``value`` in float32 moved by ``ulps`` units in the last place, alternately up and down."""
+    moved = np.array(value, dtype=np.float32)
+    towards = np.where(np.arange(moved.size).reshape(moved.shape) % 2 == 0, np.inf, -np.inf)
+    for _ in range(ulps):
+        moved = np.nextafter(moved, towards.astype(np.float32))
+    return moved.astype(np.float64)
+
+
+def _changed_bytes(fresh: Path) -> list[str]:
+    return sorted(str(p.relative_to(fresh)) for p in fresh.rglob("*.ipynb")
+                  if p.read_bytes() != (ROOT / p.relative_to(fresh)).read_bytes())
+
+
+def test_float_noise_in_every_expected_value_leaves_release_check_clean(monkeypatch, tmp_path,
+                                                                         capsys):
+    honest = build_module.public_expected
+    monkeypatch.setattr(build_module, "public_expected", lambda name: _nudged(honest(name), 3))
+    build(ROOT, tmp_path)
+    # The noise does reach the text of every lesson with a public check ...
+    assert {p.split("/")[-1] for p in _changed_bytes(tmp_path)} >= {
+        f"{p.stem}.ipynb" for p in LESSONS}
+    # ... and the drift check sees through it.
+    assert stale_files(tmp_path, ROOT) == []
+    assert autograde_main(["release", "--root", str(ROOT), "--check", "-q"]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def _content_cost_without_the_four(a_C, a_G):
+    """A changed formula for the reference: the 4 of the normalisation dropped."""
+    _, n_H, n_W, n_C = a_C.shape
+    return tf.reduce_sum(tf.square(a_C - a_G)) / (n_H * n_W * n_C)
+
+
+def test_a_changed_reference_formula_is_drift_and_named(monkeypatch):
+    import nst_utils.costs
+
+    monkeypatch.setattr(nst_utils.costs, "compute_content_cost", _content_cost_without_the_four)
+    stale = [str(p) for p in drift(ROOT, lessons=["02_content_cost"])]
+    assert "solutions/02_content_cost.ipynb" in stale
+    assert "autograde/samples/correct/02_content_cost.ipynb" in stale
+
+
+def test_an_expected_value_moved_below_the_grading_tolerance_is_drift(monkeypatch):
+    """A formula change of 1e-5 relative: inside rtol 1e-4, far above float noise."""
+    honest = exact.FUNCTIONS["compute_content_cost"]
+    monkeypatch.setitem(exact.FUNCTIONS, "compute_content_cost",
+                        lambda **inputs: honest(**inputs) * (1 + 1e-5))
+    stale = [str(p) for p in drift(ROOT, lessons=["02_content_cost"])]
+    assert stale == ["autograde/samples/correct/02_content_cost.ipynb",
+                     "autograde/samples/mistakes/02_content_cost.ipynb",
+                     "autograde/samples/untouched/02_content_cost.ipynb",
+                     "autograde/sources/02_content_cost.ipynb",
+                     "lessons/02_content_cost.ipynb", "solutions/02_content_cost.ipynb"]
+
+
+def test_a_changed_seed_is_drift_and_named(monkeypatch):
+    spec = specs.GRADED["gram_matrix"]
+    monkeypatch.setitem(specs.GRADED, "gram_matrix", replace(spec, public=specs.Case(2)))
+    stale = [str(p) for p in drift(ROOT, lessons=["03_style_cost"])]
+    assert "lessons/03_style_cost.ipynb" in stale
+    assert all("03_style_cost" in p for p in stale)
+
+
+def test_public_expected_values_are_float64_values_rounded_once():
+    for name in ("gram_matrix", "downsample", "compute_content_cost"):
+        spec = get_spec(name)
+        want = exact.exact_value(name, spec.inputs(spec.public))
+        assert public_expected(name).dtype == np.float64
+        np.testing.assert_array_equal(public_expected(name), want)
+    summary = expected_for_notebook(public_expected("downsample"))
+    assert isinstance(summary, dict) and summary["sum"].dtype == np.float32
 
 
 def test_course_has_at_least_eight_ordered_lessons_with_solutions():
@@ -120,20 +198,20 @@ def _public_checks():
 @pytest.mark.parametrize(("name", "expected"), _public_checks())
 def test_public_expected_values_equal_numpy_and_reference(name, expected):
     spec = get_spec(name)
-    want = np.asarray(course_numpy.FUNCTIONS[name](**spec.inputs(spec.public)))
+    want = exact.exact_value(name, spec.inputs(spec.public))
     reference = np.asarray(spec.evaluate(spec.reference_function(), spec.inputs(spec.public)))
+    written = expected_for_notebook(want)
     if isinstance(expected, dict):
         assert tuple(expected["shape"]) == want.shape
-        np.testing.assert_allclose(expected["sum"], want.sum(), rtol=1e-4,
-                                   atol=1e-4 * np.abs(want).sum())
-        np.testing.assert_allclose(expected["first"], want.ravel()[:len(expected["first"])],
-                                   rtol=1e-4, atol=1e-5)
+        for key in ("sum", "abs_sum", "first"):
+            np.testing.assert_array_equal(np.float32(expected[key]), written[key], err_msg=key)
+        np.testing.assert_allclose(expected["sum"], reference.sum(), rtol=1e-4,
+                                   atol=1e-4 * np.abs(reference).sum())
     else:
-        expected = np.asarray(expected, dtype=np.float64)
-        assert expected.shape == want.shape
-        np.testing.assert_allclose(expected, want, rtol=1e-4, atol=1e-6 * np.abs(want).max())
-        np.testing.assert_allclose(expected, reference, rtol=1e-4,
-                                   atol=1e-6 * np.abs(want).max())
+        # Exactly the float64 reading rounded to float32: the same on every machine.
+        np.testing.assert_array_equal(np.asarray(expected, dtype=np.float32), written)
+        # And the TensorFlow reference agrees with it, so neither is trusted alone.
+        np.testing.assert_allclose(reference, want, rtol=1e-4, atol=1e-6 * np.abs(want).max())
 
 
 def test_every_graded_stub_names_its_reference_and_gets_its_body():

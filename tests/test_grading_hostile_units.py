@@ -1,7 +1,7 @@
 """The parts of robust grading on their own: result transport, verdicts, repairs, limits,
 the degraded sandbox and the command line.
 
-Expected values come from the plain NumPy versions in ``tests/course_numpy.py`` on
+Expected values come from the float64 NumPy readings in ``autograde/exact.py`` on
 inputs from ``numpy.random.default_rng``, never from the code under test.
 """
 
@@ -20,14 +20,13 @@ import numpy as np
 import psutil
 import pytest
 
-from autograde import notebooks, record
+from autograde import exact, notebooks, record
 from autograde.expected import labels
 from autograde.limits import MIB, Limits, format_size, parse_size
 from autograde.sandbox import KernelSandbox, Policy, _maskable
 from autograde.sanitize import InvalidSubmission, repair
 from autograde.specs import get_spec
 from autograde.verdict import judge, take_results
-from tests import course_numpy
 
 ROOT = Path(__file__).resolve().parent.parent
 L04 = "04_total_cost"
@@ -60,7 +59,7 @@ def _content_cases() -> tuple[list[str], dict[str, np.ndarray], dict[str, np.nda
     names = labels("compute_content_cost")
     values = {}
     for label, case in zip(names, (spec.public, *spec.hidden), strict=True):
-        values[label] = np.float32(course_numpy.compute_content_cost(**spec.inputs(case)))
+        values[label] = np.float32(exact.compute_content_cost(**spec.inputs(case)))
     return names, values, dict(values)
 
 

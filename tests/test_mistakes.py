@@ -15,11 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograde import checks, notebooks
+from autograde import checks, exact, notebooks
 from autograde.mistakes import CATALOGUE, TYPICAL_MISTAKES, variant
 from autograde.specs import GRADED, get_spec
 from autograde.variants import Mistake, compile_body, free_names
-from tests import course_numpy
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Generous for the 160-character cut of one-line views (the exception name comes on top).
@@ -103,7 +102,7 @@ def test_bodies_use_only_names_their_lesson_binds():
 def _case_results(name: str):
     """Per case: the NumPy (or reference) truth and every variant's result."""
     spec = get_spec(name)
-    numpy_version = course_numpy.FUNCTIONS[name]
+    numpy_version = exact.FUNCTIONS[name]
     for case in (spec.public, *spec.hidden):
         # The NumPy blocks take the weight seed themselves instead of building a model.
         truth = np.asarray(numpy_version(**spec.inputs(case)), np.float32)
@@ -148,7 +147,7 @@ def test_correct_answers_never_get_a_hint(name):
         assert checks.recognise(name, spec.inputs(case), truth) is None
     # With helpers the check swaps names in the function's module, so use the reference.
     numpy_ok = not (spec.call or spec.uses)
-    correct = course_numpy.FUNCTIONS[name] if numpy_ok else spec.reference_function()
+    correct = exact.FUNCTIONS[name] if numpy_ok else spec.reference_function()
     assert _fail_message(correct, name) == ""
 
 
@@ -191,7 +190,7 @@ def _gram_of_transpose(A):
 
 
 def _style_unweighted(a_S_list, a_G_list, style_layers):
-    return sum(course_numpy.compute_layer_style_cost(s, g)
+    return sum(exact.compute_layer_style_cost(s, g)
                for s, g in zip(a_S_list, a_G_list, strict=True))
 
 
@@ -265,7 +264,7 @@ def test_recognition_is_a_pure_function_of_name_inputs_and_output():
 
 
 def test_bodies_with_unknown_names_are_refused_with_one_line():
-    signature = inspect.signature(course_numpy.total_cost)
+    signature = inspect.signature(exact.total_cost)
     with pytest.raises(ValueError, match="lessons do not provide") as error:
         compile_body("total_cost", signature, "return torch.add(J_content, J_style)")
     assert "\n" not in str(error.value)

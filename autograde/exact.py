@@ -1,8 +1,20 @@
-"""Plain NumPy versions of every graded function, written from the curriculum's formulas.
+"""Float64 NumPy readings of every graded function, written from the curriculum's formulas.
 
-The course tests compare the reference package, the public expected values written
-into the lessons and the checks against these, so none of them is trusted on its own.
-Everything is computed in float64.
+Two jobs, both about trusting numbers:
+
+* **The expected values written into the notebooks** (``expected=`` of every public
+  check) come from here, not from TensorFlow. A float32 TensorFlow result depends on
+  the processor (oneDNN picks other kernels and summation orders on other CPUs), so
+  its last digits would differ from one build machine to the next. A float64 result
+  rounded once to float32 is the same everywhere: the float64 noise (about 1e-16) is
+  far below float32's resolution (about 6e-8), so the rounding lands on the same
+  float32 number on every machine except in the vanishingly rare case of a value
+  within 1e-16 of a rounding boundary (and the drift check tolerates that too).
+* **An independent check of the reference packages**: the tests compare the reference
+  (TensorFlow, float32) with these readings, so neither is trusted on its own.
+
+Every function takes the inputs a spec's input maker produces (``spec.inputs(case)``,
+including the ``_``-prefixed keys meant for the caller) and computes in float64.
 """
 
 from __future__ import annotations
@@ -153,3 +165,24 @@ def residual_block(x, filters, name, kernel_size=3, _weights_seed=0):
 
 FUNCTIONS = {name: value for name, value in globals().items()
              if callable(value) and not name.startswith("_")}
+
+
+def exact_value(name: str, inputs: dict) -> np.ndarray:
+    """The float64 result of the graded function ``name`` on ``inputs``.
+
+    Args:
+        name: a graded function, e.g. ``"gram_matrix"``.
+        inputs: keyword arguments as made by its spec (``spec.inputs(case)``).
+
+    Returns:
+        A float64 array (0-d for scalars).
+
+    Raises:
+        ValueError: when ``name`` has no reading here.
+    """
+    try:
+        function = FUNCTIONS[name]
+    except KeyError:
+        raise ValueError(f"autograde.exact has no float64 reading of {name!r}; add one "
+                         "written from the curriculum's formula.") from None
+    return np.asarray(function(**inputs), dtype=np.float64)
