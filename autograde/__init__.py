@@ -6,4 +6,10 @@ lets students grade themselves; ``autograde grade`` grades a class with nbgrader
 See ``docs/course.md``.
 """
 
+from nst_utils.startup import install_import_hook
+
+# Before anything imports TensorFlow (the checks, graded kernels, the grader): its
+# start-up log lines are then kept off stderr and out of notebook outputs.
+install_import_hook()
+
 __all__ = ["checks", "specs"]

@@ -7,9 +7,12 @@ Names are imported on first use (PEP 562), so ``import cyclegan.cli`` or
 from __future__ import annotations
 
 import importlib
-import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ log quiet
+from nst_utils.startup import install_import_hook
+
+# Before anything imports TensorFlow: its start-up log lines are then kept off stderr.
+# (nst_utils imports lazily too, so this does not import TensorFlow.)
+install_import_hook()
 
 _EXPORTS = {
     "CycleGAN": "cyclegan.model",
