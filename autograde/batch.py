@@ -4,10 +4,18 @@ Notebooks are graded by worker processes in parallel (``--jobs``), each in its o
 sandboxed kernel; results come back as plain data and this process alone records
 them, so nbgrader's SQLite gradebook has a single writer.
 
-The output folder keeps the nbgrader course (``DIR/course``, with its gradebook) so
-a second run regrades in place: new or changed submissions replace their old
-grades, ``grades.csv`` is merged rather than overwritten, and a lock file keeps two
-runs on the same folder from writing the gradebook at once.
+Where results go:
+
+* ``--course DIR`` (the instructor's course folder, see :mod:`autograde.course`): the
+  gradebook is ``DIR/gradebook.db``, the one the Formgrader opens; feedback pages are
+  nbgrader's own, ``DIR/feedback/<student>/<lesson>/<lesson>.html``; ``grades.csv`` and
+  ``protections.txt`` go to ``--out`` when given, else to ``DIR``.
+* ``--out OUT`` alone (as before): the course is ``OUT/course``, and each feedback page
+  is also copied to ``OUT/feedback/<student>/<lesson>.html``.
+
+A second run regrades in place: new or changed submissions replace their old grades,
+``grades.csv`` is merged rather than overwritten, and a lock file in the course keeps
+two runs from writing the gradebook at once.
 """
 
 from __future__ import annotations
@@ -16,7 +24,6 @@ import contextlib
 import json
 import queue
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -184,10 +191,51 @@ def _run_tasks(tasks: list[dict], workers: list[_WorkerProcess]) -> Iterator[tup
         pool.shutdown(wait=True)
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where one grading run reads and writes."""
+
+    course: Path  #: the nbgrader course folder (gradebook, submitted/, feedback/)
+    out: Path  #: grades.csv and protections.txt
+
+    @classmethod
+    def of(cls, out: Path | None, course: Path | None) -> Layout:
+        """``--out`` and ``--course`` as given on the command line.
+
+        Raises:
+            ValueError: when neither is given.
+        """
+        if course is None and out is None:
+            raise ValueError("pass --course DIR (the course folder from `autograde course "
+                             "DIR`) or --out DIR.")
+        if course is None:
+            return cls(Path(out) / "course", Path(out))
+        return cls(Path(course), Path(course) if out is None else Path(out))
+
+    @property
+    def copies_feedback(self) -> bool:
+        """Whether feedback pages are also copied to ``out/feedback/<student>/``."""
+        return self.out.resolve() != self.course.resolve()
+
+    def feedback_page(self, student: str, lesson: str) -> Path:
+        """The page a student reads."""
+        if self.copies_feedback:
+            return self.out / "feedback" / student / f"{lesson}.html"
+        return self.course / "feedback" / student / lesson / f"{lesson}.html"
+
+    @property
+    def feedback_pattern(self) -> str:
+        """Where the feedback pages are, for messages."""
+        if self.copies_feedback:
+            return str(self.out / "feedback" / "<student>" / "<lesson>.html")
+        return str(self.course / "feedback" / "<student>" / "<lesson>" / "<lesson>.html")
+
+
 def grade_submissions(
     submissions: Path,
-    out: Path,
+    out: Path | None = None,
     *,
+    course: Path | None = None,
     sources: Path = GRADING_SOURCES,
     progress: bool = True,
     jobs: int = 1,
@@ -201,8 +249,11 @@ def grade_submissions(
 
     Args:
         submissions: folder of ``<student>/<lesson>.ipynb``.
-        out: output folder: ``grades.csv``, ``feedback/<student>/<lesson>.html``,
-            ``protections.txt`` and the nbgrader course in ``course/``.
+        out: output folder for ``grades.csv`` and ``protections.txt``; without
+            ``course`` it also holds the nbgrader course (``out/course``) and copies
+            of the feedback pages (``out/feedback/<student>/<lesson>.html``).
+        course: the nbgrader course folder to grade into (its ``gradebook.db`` and
+            ``feedback/``); ``out`` defaults to it. See :class:`Layout`.
         sources: grading source notebooks (default: the packaged ones).
         progress: show a progress bar.
         jobs: notebooks graded at the same time.
@@ -214,8 +265,8 @@ def grade_submissions(
         files.
 
     Raises:
-        ValueError: when the folder is missing or holds no lesson notebooks, or
-            ``jobs`` is below 1.
+        ValueError: when the folder is missing or holds no lesson notebooks,
+            ``jobs`` is below 1, or neither ``out`` nor ``course`` is given.
     """
     from autograde.grade import expected_file, policy_for
     from autograde.sandbox import secret_paths
@@ -224,19 +275,24 @@ def grade_submissions(
     if jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {jobs}.")
     limits = limits or Limits()
-    out = Path(out)
+    layout = Layout.of(out, course)
+    out = layout.out
     found, skipped = find_submissions(submissions, lesson_names(sources))
     if not found:
         raise ValueError(f"no <student>/<lesson>.ipynb files in {submissions}; lessons are "
                          f"named like {lesson_names(sources)[0]}.ipynb.")
     results: dict[tuple[str, str], LessonResult] = {}
-    with exclusive(out / ".autograde.lock"):
+    with contextlib.ExitStack() as locks:
+        for folder in dict.fromkeys([layout.course.resolve(), out.resolve()]):
+            locks.enter_context(exclusive(folder / ".autograde.lock"))
         # Started now, the workers load their libraries while the course is prepared.
         workers = [_WorkerProcess() for _ in range(min(jobs, len(found)))]
         try:
             lessons = sorted({s.lesson for s in found})
-            api = prepare_course(out / "course", sources, lessons, progress=progress)
-            policy = policy_for(limits, secret_paths([out.resolve(), Path(submissions).resolve()]))
+            api = prepare_course(layout.course, sources, lessons, progress=progress,
+                                 keep_solutions=True)
+            hidden = [out.resolve(), layout.course.resolve(), Path(submissions).resolve()]
+            policy = policy_for(limits, secret_paths(hidden))
             lines = policy.describe(limits)
             (out / "protections.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
             for line in lines if announce else ():
@@ -251,7 +307,7 @@ def grade_submissions(
                 for task, raw in _run_tasks(tasks, workers):
                     key = (task["student"], task["lesson"])
                     bar.set_postfix_str(f"{key[0]}/{key[1]}", refresh=False)
-                    results[key] = _store(api, out, paths[key], raw)
+                    results[key] = _store(api, layout, paths[key], raw)
                     bar.update()
             ordered = [results[(s.student, s.lesson)] for s in found]
             update_csv(out / "grades.csv", ordered)
@@ -261,25 +317,30 @@ def grade_submissions(
     return ordered, skipped
 
 
-def _store(api, out: Path, path: Path, raw: dict) -> LessonResult:
-    """Record one worker result in the course and copy its feedback page to ``out``."""
+def _store(api, layout: Layout, path: Path, raw: dict) -> LessonResult:
+    """Record one worker result in the course; put its feedback page where it is read."""
+    from autograde.feedback import install_mathjax, relocate_page
     from autograde.grade import feedback_file, record_result
 
     result = record_result(api, path, raw)
     result.timings = raw.get("timings", {})
-    target = out / "feedback" / result.student / f"{result.lesson}.html"
+    target = layout.feedback_page(result.student, result.lesson)
     target.parent.mkdir(parents=True, exist_ok=True)
     source = feedback_file(api, result.student, result.lesson)
-    if source.exists() and not result.error:
-        shutil.copyfile(source, target)
-    else:
+    if not (source.exists() and not result.error):
         target.write_text(_error_page(result), encoding="utf-8")
+    elif layout.copies_feedback:  # one folder up from nbgrader's page: fix MathJax's URL
+        install_mathjax(layout.out / "feedback")
+        page = relocate_page(source.read_text(encoding="utf-8"), depth=1)
+        target.write_text(page, encoding="utf-8")
     return result
 
 
 def _error_page(result: LessonResult) -> str:
     from html import escape
 
+    from autograde.feedback import scrub
+
     return (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{escape(result.lesson)}"
             f"</title></head><body><h1>{escape(result.lesson)}</h1><p>Score: 0 / "
-            f"{result.max_score:g}</p><p>{escape(result.error)}</p></body></html>\n")
+            f"{result.max_score:g}</p><p>{escape(scrub(result.error))}</p></body></html>\n")

@@ -18,22 +18,44 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="autograde", description="Build, check and grade the style-transfer course.")
+        prog="autograde", description="Build, check and grade the style-transfer course. "
+        "Instructors: `autograde course DIR`, then `autograde grade SUBMISSIONS --course "
+        "DIR`, then `jupyter lab` in DIR for the Formgrader.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    release = sub.add_parser("release", help="regenerate solution bodies, lessons/, samples")
+    release = sub.add_parser(
+        "release", help="regenerate solution bodies, lessons/, samples",
+        description="Contributors: rebuild the generated parts of the repository from "
+        "solutions/ and the reference packages (solution bodies, public expected values, "
+        "lessons/, autograde/sources/, autograde/samples/), in place.")
     release.add_argument("--root", type=Path, help="repository root (default: found from cwd)")
     release.add_argument("--check", action="store_true",
                          help="only report generated files that are out of date (exit 1)")
 
-    check = sub.add_parser("check", help="grade your own notebooks as the grader will")
+    check = sub.add_parser(
+        "check", help="grade your own notebooks as the grader will",
+        description="Students: grade lesson notebooks exactly as the instructor will, hidden "
+        "tests included, in a throw-away course, and print a table per lesson. Nothing is "
+        "written next to your notebooks. Exit code 0 only at full marks.")
     check.add_argument("notebooks", nargs="*", type=Path,
                        help="lesson notebooks (default: all in ./lessons or the current folder)")
 
-    grade = sub.add_parser("grade", help="grade a folder of <student>/<lesson>.ipynb")
-    grade.add_argument("submissions", type=Path)
-    grade.add_argument("--out", type=Path, required=True,
-                       help="output folder: grades.csv, feedback/, course/ (reused on re-runs)")
+    grade = sub.add_parser(
+        "grade", help="grade a folder of <student>/<lesson>.ipynb",
+        description="Instructors: grade every <student>/<lesson>.ipynb in SUBMISSIONS, each "
+        "in a sandboxed kernel. With --course DIR the scores go into DIR's gradebook (the "
+        "one the Formgrader shows), feedback pages into DIR/feedback/<student>/<lesson>/, "
+        "and grades.csv into DIR (or --out). With --out OUT alone the course is OUT/course "
+        "and the pages are copied to OUT/feedback/<student>/<lesson>.html. Re-running "
+        "regrades in place.")
+    grade.add_argument("submissions", type=Path,
+                       help="folder of <student>/<lesson>.ipynb; <student> names the student")
+    grade.add_argument("--course", type=Path,
+                       help="the nbgrader course folder to grade into (see `autograde "
+                       "course`); created if missing")
+    grade.add_argument("--out", type=Path,
+                       help="folder for grades.csv and protections.txt (default: the "
+                       "--course folder); alone: also the course (OUT/course) and feedback/")
     grade.add_argument("--jobs", type=int, default=1,
                        help="notebooks graded at the same time (default 1)")
     limits = grade.add_argument_group("limits per notebook")
@@ -49,11 +71,21 @@ def build_parser() -> argparse.ArgumentParser:
     limits.add_argument("--allow-network", action="store_true",
                         help="let notebooks use the network (off by default)")
 
-    demo = sub.add_parser("demo", help="grade the bundled sample submissions")
-    demo.add_argument("--out", type=Path, help="keep the results here")
+    demo = sub.add_parser(
+        "demo", help="grade the bundled sample submissions",
+        description="Grade three bundled sample students (correct, untouched, typical "
+        "mistakes) and print the gradebook. With --out DIR the results stay in DIR, a "
+        "course folder like one from `autograde course` (run `jupyter lab` there); "
+        "otherwise they go to a temporary folder that is removed.")
+    demo.add_argument("--out", type=Path, help="keep the course, grades.csv and feedback here")
 
-    course = sub.add_parser("course", help="set up an nbgrader course folder for instructors")
-    course.add_argument("directory", type=Path)
+    course = sub.add_parser(
+        "course", help="set up an nbgrader course folder for instructors",
+        description="Create or update the nbgrader course folder DIR: nbgrader_config.py, "
+        "source/ and release/ for every lesson, the gradebook, the exchange (DIR/exchange) "
+        "and the feedback folder. Grade into it with `autograde grade SUBMISSIONS --course "
+        "DIR`; run `jupyter lab` in DIR for the Formgrader. Grades already there are kept.")
+    course.add_argument("directory", type=Path, help="the course folder (created if missing)")
     course.add_argument("--root", type=Path, help="repository root holding solutions/")
     for command in (check, grade, demo, course, release):
         command.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
@@ -96,7 +128,7 @@ def _check(args) -> int:
 
 
 def _grade(args) -> int:
-    from autograde.batch import grade_submissions
+    from autograde.batch import Layout, grade_submissions
     from autograde.limits import Limits, parse_size
     from autograde.report import summary_table
 
@@ -110,13 +142,18 @@ def _grade(args) -> int:
     limits = Limits(**options)
     # Being terminated unwinds like Ctrl-C, so the workers stop their kernels first.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    layout = Layout.of(args.out, args.course)
     results, skipped = grade_submissions(
-        args.submissions, args.out, progress=not args.quiet, jobs=args.jobs, limits=limits,
+        args.submissions, args.out, course=args.course, progress=not args.quiet,
+        jobs=args.jobs, limits=limits,
         announce=lambda line: print(f"protection: {line}", file=sys.stderr))
     for warning in skipped:
         print(f"warning: {warning}", file=sys.stderr)
     print(summary_table(results))
-    print(f"wrote {args.out / 'grades.csv'} and {args.out / 'feedback'}/")
+    print(f"wrote {layout.out / 'grades.csv'} and the feedback pages "
+          f"{layout.feedback_pattern}")
+    print(f"gradebook: {layout.course / 'gradebook.db'}; for the Formgrader run "
+          f"`jupyter lab` in {layout.course}")
     return 0
 
 
@@ -138,8 +175,9 @@ def _course(args) -> int:
             raise
         sources = GRADING_SOURCES
     prepare_course(args.directory, sources, progress=not args.quiet)
-    print(f"course ready in {args.directory} (sources from {sources}); "
-          f"run `jupyter lab` there for the formgrader.")
+    print(f"course ready in {args.directory} (sources from {sources}).")
+    print(f"next: autograde grade SUBMISSIONS --course {args.directory}; then "
+          f"`cd {args.directory} && jupyter lab` and open Nbgrader > Formgrader.")
     return 0
 
 

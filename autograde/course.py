@@ -8,6 +8,12 @@ The package ships the *grading sources* (``autograde/sources/*.ipynb``): the sol
 notebooks with the solution regions emptied and the hidden tests kept. They are all a
 grader needs, so ``autograde check`` and ``autograde grade`` work from an installed
 package without the repository.
+
+A course folder is the single place an instructor works in: ``autograde course DIR``
+sets it up, ``autograde grade SUBMISSIONS --course DIR`` grades into its gradebook
+(``DIR/gradebook.db``) and feedback folder (``DIR/feedback``), and ``jupyter lab`` run
+in ``DIR`` opens the same gradebook in the Formgrader. nbgrader's exchange (release and
+collect) is ``DIR/exchange``, created here.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ if TYPE_CHECKING:  # nbgrader is imported only when a course is actually used
 PACKAGE_DIR = Path(__file__).resolve().parent
 CONFIG_FILE = PACKAGE_DIR / "nbgrader_config.py"
 GRADING_SOURCES = PACKAGE_DIR / "sources"
+#: nbgrader's release/collect folder, inside the course folder.
+EXCHANGE = "exchange"
 
 
 class CourseError(RuntimeError):
@@ -45,6 +53,7 @@ def load_config(root: Path) -> Config:
 
     config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
     config.CourseDirectory.root = str(Path(root).resolve())
+    config.Exchange.root = str(Path(root).resolve() / EXCHANGE)
     return config
 
 
@@ -81,15 +90,31 @@ def _copy_if_changed(source: Path, target: Path) -> bool:
     return True
 
 
+def _grades_alike(existing: Path, source: Path, lesson: str) -> bool:
+    """Whether two source notebooks differ only inside solution regions (a solution
+    notebook from ``solutions/`` and the packaged grading source of the same lesson)."""
+    from autograde import notebooks
+    from autograde.build import grading_source
+
+    try:
+        ours = notebooks.dumps(grading_source(notebooks.read(existing), lesson))
+        theirs = notebooks.dumps(grading_source(notebooks.read(source), lesson))
+    except Exception:  # an unreadable notebook is not alike anything
+        return False
+    return ours == theirs
+
+
 def prepare_course(
     root: Path,
     sources: Path = GRADING_SOURCES,
     lessons: list[str] | None = None,
     progress: bool = False,
+    keep_solutions: bool = False,
 ) -> NbGraderAPI:
     """Create or update the course in ``root`` and return an API for it.
 
-    Copies the configuration and the source notebooks, then runs nbgrader's
+    Copies the configuration and the source notebooks, creates the exchange folder
+    and the local MathJax of the feedback pages, then runs nbgrader's
     ``generate_assignment`` for every lesson whose source changed (or is new), which
     records its test cells in the gradebook. Calling it again on an existing course
     is cheap and leaves the gradebook's grades alone.
@@ -99,6 +124,10 @@ def prepare_course(
         sources: folder of source notebooks ``NN_name.ipynb``.
         lessons: the lessons to set up; default all in ``sources``.
         progress: show a progress bar while assignments are generated.
+        keep_solutions: keep a source notebook already in the course that differs
+            from ``sources`` only inside solution regions (``autograde course`` put
+            the filled solutions there; grading with the packaged sources must not
+            replace them, since both grade alike).
 
     Returns:
         An :class:`~nbgrader.apps.NbGraderAPI` for the course.
@@ -116,14 +145,22 @@ def prepare_course(
                          f"the course has: {', '.join(available)}.")
     root.mkdir(parents=True, exist_ok=True)
     _copy_if_changed(CONFIG_FILE, root / "nbgrader_config.py")
+    (root / EXCHANGE).mkdir(exist_ok=True)
+    from autograde.feedback import install_mathjax
+
+    install_mathjax(root / "feedback")
     api = open_api(root)
     from tqdm.auto import tqdm
 
     for lesson in tqdm(lessons, desc="preparing course", unit="lesson", disable=not progress,
                        leave=False):
+        source = sources / f"{lesson}.ipynb"
         target = root / "source" / lesson / f"{lesson}.ipynb"
         released = root / "release" / lesson / f"{lesson}.ipynb"
-        if _copy_if_changed(sources / f"{lesson}.ipynb", target) or not released.exists():
+        kept = (keep_solutions and target.exists()
+                and not filecmp.cmp(source, target, shallow=False)
+                and _grades_alike(target, source, lesson))
+        if (not kept and _copy_if_changed(source, target)) or not released.exists():
             result = api.generate_assignment(lesson, force=True, create=True)
             if not result["success"]:
                 raise CourseError(f"nbgrader generate_assignment failed for {lesson}:\n"

@@ -14,6 +14,7 @@ and, optionally, nbgrader's HTML feedback.
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,32 @@ from autograde.sandbox import Policy, detect, secret_paths
 from autograde.worker import grade_one_safely, make_task
 
 STATE_DIR = ".autograde"
+_NAME_SEPARATORS = re.compile(r"[._-]+")
+
+
+def student_names(student: str) -> tuple[str, str]:
+    """A readable ``(first_name, last_name)`` from a submission folder's name.
+
+    ``ada_lovelace``, ``ada.lovelace`` and ``ada.lovelace@uni.edu`` give
+    ``("Ada", "Lovelace")``; a single word is the last name (``alice``: ``("", "Alice")``),
+    so the Formgrader, which shows "last, first", lists the student by name.
+    """
+    words = [w for w in _NAME_SEPARATORS.split(student.split("@")[0]) if w]
+    words = [w[:1].upper() + w[1:] for w in words] or [student]
+    return " ".join(words[:-1]), words[-1]
+
+
+def _ensure_student(gb: Gradebook, student: str) -> None:
+    """Add the student to the gradebook, named after the id; names an instructor
+    entered (Formgrader, ``nbgrader db student import``) are kept."""
+    first, last = student_names(student)
+    try:
+        known = gb.find_student(student)
+    except MissingEntry:
+        gb.add_student(student, first_name=first, last_name=last)
+        return
+    if not known.first_name and not known.last_name:
+        gb.update_or_create_student(student, first_name=first, last_name=last)
 
 
 def _course_dir(api: NbGraderAPI, step: str, student: str, lesson: str) -> Path:
@@ -58,7 +85,7 @@ def _save_scores(api: NbGraderAPI, student: str, lesson: str, result: dict) -> N
 
     autograded = nbformat.reads(result["autograded"], as_version=4)
     with Gradebook(api.coursedir.db_url) as gb:
-        gb.update_or_create_student(student)
+        _ensure_student(gb, student)
         gb.add_submission(lesson, student)
         for item in result["items"]:
             grade = gb.find_grade(item["name"], lesson, lesson, student)
@@ -90,6 +117,8 @@ def record_result(api: NbGraderAPI, path: Path, result: dict[str, Any],
     shutil.copyfile(path, submitted / f"{lesson}.ipynb")
     if result["error"]:
         _forget(api, student, lesson)
+        with Gradebook(api.coursedir.db_url) as gb:
+            _ensure_student(gb, student)
         return LessonResult(student, lesson, 0.0, _lesson_max_score(api, lesson),
                             error=result["error"], notes=list(result["notes"]))
     _forget(api, student, lesson)

@@ -2,12 +2,18 @@
 
 `autograde` loads this file for every course it builds (release, check, grade, demo),
 and `autograde course DIR` copies it into an instructor's course directory, where the
-`nbgrader` command line and the JupyterLab extensions pick it up.
+`nbgrader` command line and the JupyterLab extensions (Formgrader) pick it up.
 """
+
+import os
 
 c = get_config()  # noqa: F821 -- nbgrader provides get_config when it reads this file
 
 c.CourseDirectory.course_id = "style-transfer"
+# The exchange (nbgrader's release/collect folder) lives inside the course folder, next
+# to this file; `autograde course` creates it. Share it (and only it) if students on the
+# same machine are to fetch and submit through the Formgrader.
+c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exchange")
 # Lessons call into the installed packages; nothing else belongs in an assignment.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.h5", "*.db"]
 
@@ -48,3 +54,24 @@ c.IgnorePattern.pattern = r"[\s\S]"
 # Keep feedback readable when a student prints inside a loop.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 40
+
+# Feedback pages a student can read (autograde/feedback.py): the grader machine's paths
+# rewritten, long output lines wrapped, and formulas rendered by the local copy of
+# MathJax in feedback/_mathjax/ rather than a CDN. Scoped to GenerateFeedback so the
+# Formgrader's own pages keep nbgrader's templates.
+try:
+    import nbgrader as _nbgrader
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    from autograde.feedback import TEMPLATE_NAME, TEMPLATES, ScrubPaths
+
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ScrubPaths]
+    c.GenerateFeedback.HTMLExporter.template_name = TEMPLATE_NAME
+    c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [
+        str(TEMPLATES),
+        os.path.join(os.path.dirname(_nbgrader.__file__), "server_extensions", "formgrader",
+                     "templates"),
+    ]
+except ImportError:  # plain nbgrader feedback
+    pass
