@@ -16,8 +16,9 @@ def run_demo(out: Path | None = None, progress: bool = True) -> list[LessonResul
     """Grade ``autograde/samples`` and print the gradebook.
 
     Args:
-        out: keep the course, ``grades.csv`` and feedback here; default a temporary
-            folder removed afterwards.
+        out: keep the results here, as one course folder (like ``autograde course``
+            makes: gradebook, ``grades.csv``, ``feedback/``; ``jupyter lab`` there opens
+            the Formgrader); default a temporary folder removed afterwards.
         progress: show a progress bar.
 
     Returns:
@@ -25,13 +26,18 @@ def run_demo(out: Path | None = None, progress: bool = True) -> list[LessonResul
     """
     with tempfile.TemporaryDirectory(prefix="autograde-demo-") as tmp:
         target = Path(tmp) if out is None else Path(out)
-        results, _ = grade_submissions(SAMPLES_DIR, target, progress=progress)
+        results, _ = grade_submissions(SAMPLES_DIR, course=target, progress=progress)
         print(summary_table(results))
         print()
         for result in results:
             if result.student == "mistakes":
                 print(lesson_table(result))
                 print()
-        where = f"in {target}" if out is not None else "(temporary; pass --out to keep them)"
-        print(f"grades.csv and feedback/<student>/<lesson>.html written {where}.")
+        if out is None:
+            print("grades.csv and the feedback pages were written to a temporary course "
+                  "folder; pass --out DIR to keep them.")
+        else:
+            print(f"course folder {target}: grades.csv, gradebook.db and the feedback pages "
+                  f"feedback/<student>/<lesson>/<lesson>.html; run `jupyter lab` there for "
+                  f"the Formgrader.")
     return results
