@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 
 from cyclegan.toy_fruit import Placement, paint_apple, paint_orange
 from cyclegan.toy_paint import cast_shadow, paint_shelf_front, paint_wall, paint_wood
+from nst_utils.textures import mix
 
 #: Domain A and domain B.
 KINDS = ("apple", "orange")
@@ -168,8 +169,7 @@ def paint_image(
         rgb, alpha, _ = paint(
             X[rows, cols], Y[rows, cols], fruit_rng, where, light, s["ambient"], s["wood"], pixel
         )
-        patch = canvas[rows, cols]
-        canvas[rows, cols] = patch * (1 - alpha[..., None]) + rgb * alpha[..., None]
+        canvas[rows, cols] = mix(canvas[rows, cols], rgb, alpha)
         mask[rows, cols] = np.maximum(mask[rows, cols], alpha)
 
     canvas *= s["tint"] * _vignette(side)[..., None]

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
-from cyclegan.toy_paint import curve_mask, leaf_mask, shade_sphere, smooth_noise
+from cyclegan.toy_paint import Array, Triple, curve_mask, leaf_mask, shade_sphere
+from nst_utils.textures import blur, mix, smooth_noise
 
 APPLE_VARIETIES = {
     # name: (skin colour, ground colour showing through streaks, base red coverage)
@@ -42,11 +42,30 @@ def _lit(albedo, diffuse, spec_base, n_y, q_y, ambient, bounce, shine, gloss):
     return rgb + (gloss * spec_base**shine)[..., None]
 
 
-def paint_apple(X, Y, rng, where: Placement, light, ambient, bounce, pixel):
+def paint_apple(
+    X: Array,
+    Y: Array,
+    rng: np.random.Generator,
+    where: Placement,
+    light: Triple,
+    ambient: float,
+    bounce: Triple,
+    pixel: float,
+) -> tuple[Array, Array, Array]:
     """One apple on the patch ``X, Y``.
 
+    Args:
+        X, Y: canvas coordinates of the patch's pixels (canvas fractions).
+        rng: random generator for the fruit's looks.
+        where: centre and radius of the fruit.
+        light: unit vector towards the lamp.
+        ambient: share of light that reaches the side turned away from the lamp.
+        bounce: colour of the surface below, reflected onto the underside.
+        pixel: size of one canvas pixel, for anti-aliased edges.
+
     Returns:
-        ``(rgb, alpha)`` of shapes ``(h, w, 3)`` and ``(h, w)``.
+        ``(rgb, alpha, body)`` of shapes ``(h, w, 3)``, ``(h, w)`` and ``(h, w)``:
+        colour, coverage of apple, stem and leaf, and coverage of the apple alone.
     """
     r = where.radius
     u, v = (X - where.x) / r, (Y - where.y) / r
@@ -90,7 +109,7 @@ def paint_apple(X, Y, rng, where: Placement, light, ambient, bounce, pixel):
     widths = r * (0.065 - 0.025 * t[:, 0])
     stem_a = curve_mask(X, Y, stem, widths, pixel)
     stem_rgb = np.array([0.33, 0.21, 0.10], np.float32) * (0.55 + 0.45 * max(-light[1], 0.0))
-    rgb = rgb * (1 - stem_a[..., None]) + stem_rgb * stem_a[..., None]
+    rgb = mix(rgb, stem_rgb, stem_a)
     alpha = np.maximum(alpha, stem_a)
 
     if rng.random() < 0.7:
@@ -106,14 +125,34 @@ def paint_apple(X, Y, rng, where: Placement, light, ambient, bounce, pixel):
         level = (0.55 + 0.45 * max(-light[1], 0.0)) * np.where(across * side > 0, 0.78, 1.0)
         level = level * (1.0 + 0.35 * np.exp(-((across / 0.025) ** 2))) * (0.85 + 0.3 * along)
         leaf_rgb = green * level[..., None]
+        # Not mix(): leaf_rgb is float64 (np.where on floats), and mix() rounding it to
+        # float32 this early would shift the pictures' pixels.
         rgb = rgb * (1 - leaf_a[..., None]) + leaf_rgb * leaf_a[..., None]
         alpha = np.maximum(alpha, leaf_a)
     body = np.clip(0.5 + (edge - rho) * r / pixel, 0.0, 1.0)
     return np.clip(rgb, 0, 1), alpha, body
 
 
-def paint_orange(X, Y, rng, where: Placement, light, ambient, bounce, pixel):
+def paint_orange(
+    X: Array,
+    Y: Array,
+    rng: np.random.Generator,
+    where: Placement,
+    light: Triple,
+    ambient: float,
+    bounce: Triple,
+    pixel: float,
+) -> tuple[Array, Array, Array]:
     """One orange on the patch ``X, Y``.
+
+    Args:
+        X, Y: canvas coordinates of the patch's pixels (canvas fractions).
+        rng: random generator for the fruit's looks.
+        where: centre and radius of the fruit.
+        light: unit vector towards the lamp.
+        ambient: share of light that reaches the side turned away from the lamp.
+        bounce: colour of the surface below, reflected onto the underside.
+        pixel: size of one canvas pixel, for anti-aliased edges.
 
     Returns:
         ``(rgb, alpha, body)``; ``body`` equals ``alpha`` (an orange has no stem or leaf).
@@ -127,7 +166,7 @@ def paint_orange(X, Y, rng, where: Placement, light, ambient, bounce, pixel):
 
     # Peel: oil glands are tiny pits; blurred white noise makes their height field.
     pore_px = max(0.03 * r / pixel, 0.6)
-    pits = ndimage.gaussian_filter(rng.standard_normal(X.shape, dtype=np.float32), pore_px)
+    pits = blur(rng.standard_normal(X.shape, dtype=np.float32), pore_px)
     pits /= pits.std() + 1e-6
     grad_y, grad_x = np.gradient(pits)
     bump = 0.08 * pore_px
@@ -149,7 +188,7 @@ def paint_orange(X, Y, rng, where: Placement, light, ambient, bounce, pixel):
         # Some oranges still show the green scar where the stem was.
         scar = np.exp(-(((q_x - rng.uniform(-0.2, 0.2)) ** 2 + (q_y + 0.8) ** 2) / 0.006))
         scar_rgb = np.array([0.35, 0.42, 0.1], np.float32)
-        albedo = albedo * (1 - scar[..., None]) + scar[..., None] * scar_rgb
+        albedo = mix(albedo, scar_rgb, scar)
 
     diffuse, spec_base, n_y = shade_sphere(q_x, q_y, light, bump * grad_x, bump * grad_y)
     rgb = _lit(albedo, diffuse, spec_base, n_y, q_y, ambient, bounce, 14.0, 0.22)

@@ -1,44 +1,39 @@
-"""Painting primitives for the toy apples-and-oranges scenes (NumPy only).
+"""Painting primitives for the toy apples-and-oranges scenes.
 
 Every function paints on a float32 canvas in [0, 1] whose coordinates are fractions of
 the canvas side: ``x`` grows to the right, ``y`` downwards. Fruits are shaded as
 slightly deformed spheres lit by one directional light ``light = (lx, ly, lz)``, a unit
 vector pointing from the scene towards the lamp (``ly < 0``: the lamp is above).
-Colours are plain RGB triples in [0, 1].
+Colours are plain RGB triples in [0, 1]. Noise here (and blending and blur in
+``toy.py`` and ``toy_fruit.py``) comes from the project's one texture toolkit,
+:mod:`nst_utils.textures`, which also paints the sample style images.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
-from PIL import Image
+
+from nst_utils.textures import smooth_noise
+
+Array = np.ndarray
+#: An RGB colour or a light direction: three floats.
+Triple = Sequence[float] | np.ndarray
 
 
-def smooth_noise(rng: np.random.Generator, shape: tuple[int, ...], cells: int) -> np.ndarray:
-    """Band-limited noise: a coarse random grid upsampled with bicubic interpolation.
-
-    Args:
-        rng: random generator.
-        shape: output shape, ``(H, W)`` or ``(W,)``.
-        cells: grid cells along each axis; more cells give finer detail.
-
-    Returns:
-        float32 array of ``shape``, roughly zero mean and unit spread.
-    """
-    height, width = (1, shape[0]) if len(shape) == 1 else shape
-    grid = rng.standard_normal((1 if height == 1 else cells + 1, cells + 1)).astype(np.float32)
-    # Pillow's resampling is about 15x faster than scipy.ndimage.zoom at these sizes.
-    image = Image.fromarray(grid, mode="F").resize((width, height), Image.Resampling.BICUBIC)
-    return np.asarray(image, dtype=np.float32).reshape(shape) * 1.25
-
-
-def soft_ellipse(X, Y, cx, cy, ax, ay, softness=0.3) -> np.ndarray:
+def soft_ellipse(
+    X: Array, Y: Array, cx: float, cy: float, ax: float, ay: float, softness: float = 0.3
+) -> Array:
     """Ellipse mask fading from 1 inside to 0 outside over ``softness`` of its radius."""
     rho = np.sqrt(((X - cx) / ax) ** 2 + ((Y - cy) / ay) ** 2)
     t = np.clip((rho - (1.0 - softness)) / (2.0 * softness), 0.0, 1.0)
     return 1.0 - t * t * (3.0 - 2.0 * t)
 
 
-def paint_wall(X, Y, rng, color, light, horizon) -> np.ndarray:
+def paint_wall(
+    X: Array, Y: Array, rng: np.random.Generator, color: Triple, light: Triple, horizon: float
+) -> Array:
     """Plaster wall lit by a soft pool of light on the lamp's side, ``(H, W, 3)``."""
     pool_x = 0.5 + 0.55 * light[0] + rng.uniform(-0.15, 0.15)
     pool_y = rng.uniform(-0.1, 0.3)
@@ -52,7 +47,16 @@ def paint_wall(X, Y, rng, color, light, horizon) -> np.ndarray:
     return level[..., None] * np.asarray(color, np.float32)
 
 
-def paint_wood(X, Y, rng, color, light, horizon, front, planks) -> np.ndarray:
+def paint_wood(
+    X: Array,
+    Y: Array,
+    rng: np.random.Generator,
+    color: Triple,
+    light: Triple,
+    horizon: float,
+    front: float,
+    planks: bool,
+) -> Array:
     """Horizontal wooden surface from ``horizon`` (back) to ``front``, in perspective.
 
     Grain lines run parallel to the front edge and crowd together towards the back.
@@ -76,7 +80,15 @@ def paint_wood(X, Y, rng, color, light, horizon, front, planks) -> np.ndarray:
     return (albedo * level)[..., None] * np.asarray(color, np.float32)
 
 
-def paint_shelf_front(X, Y, rng, color, light, top, bottom) -> np.ndarray:
+def paint_shelf_front(
+    X: Array,
+    Y: Array,
+    rng: np.random.Generator,
+    color: Triple,
+    light: Triple,
+    top: float,
+    bottom: float,
+) -> Array:
     """Vertical front face of a shelf board, with a bright bevel along its top edge."""
     rows = (Y - top) / max(bottom - top, 1e-3)
     grain = smooth_noise(rng, (X.shape[0],), X.shape[0] // 4)[:, None]
@@ -87,7 +99,9 @@ def paint_shelf_front(X, Y, rng, color, light, top, bottom) -> np.ndarray:
     return ((albedo * (level + bevel))[..., None]) * np.asarray(color, np.float32)
 
 
-def cast_shadow(X, Y, x, base_y, radius, light, softness) -> np.ndarray:
+def cast_shadow(
+    X: Array, Y: Array, x: float, base_y: float, radius: float, light: Triple, softness: float
+) -> Array:
     """Shadow of a fruit on the surface it stands on: contact shadow plus cast shadow.
 
     Returns:
@@ -103,7 +117,9 @@ def cast_shadow(X, Y, x, base_y, radius, light, softness) -> np.ndarray:
     return np.maximum(contact, 0.6 * cast)
 
 
-def shade_sphere(q_x, q_y, light, bump_x=0.0, bump_y=0.0):
+def shade_sphere(
+    q_x: Array, q_y: Array, light: Triple, bump_x: Array | float = 0.0, bump_y: Array | float = 0.0
+) -> tuple[Array, Array, Array]:
     """Normals of a unit sphere seen from the front and their lighting terms.
 
     Args:
@@ -123,13 +139,15 @@ def shade_sphere(q_x, q_y, light, bump_x=0.0, bump_y=0.0):
     return np.clip(n @ light, 0, None), np.clip(n @ half, 0, None), n[..., 1]
 
 
-def curve_mask(X, Y, points, widths, pixel) -> np.ndarray:
+def curve_mask(X: Array, Y: Array, points: Array, widths: Array, pixel: float) -> Array:
     """Anti-aliased mask of a thick polyline through ``points`` (``(K, 2)`` x, y)."""
     d = np.hypot(X[..., None] - points[:, 0], Y[..., None] - points[:, 1]) - widths
     return np.clip(0.5 - d.min(axis=-1) / pixel, 0.0, 1.0)
 
 
-def leaf_mask(X, Y, base, angle, length, width, pixel):
+def leaf_mask(
+    X: Array, Y: Array, base: Array, angle: float, length: float, width: float, pixel: float
+) -> tuple[Array, Array, Array]:
     """Mask of a pointed leaf from ``base`` along ``angle``, plus its local coordinates.
 
     Returns:

@@ -1,8 +1,10 @@
-"""NumPy building blocks for the procedurally painted style images.
+"""NumPy building blocks for the project's procedurally painted pictures.
 
-Everything here works on float32 arrays: scalar fields of shape ``(H, W)`` and colour
-images of shape ``(H, W, 3)`` with values in ``[0, 1]``. Randomness always comes from
-a ``numpy.random.Generator`` passed in by the caller, so a painting is a pure function
+One toolkit serves both painters: the sample style images (:mod:`nst_utils.painters`)
+and the toy apples and oranges of CycleGAN (:mod:`cyclegan.toy`). Everything here
+works on float32 arrays: scalar fields of shape ``(H, W)`` and colour images of shape
+``(H, W, 3)`` with values in ``[0, 1]``. Randomness always comes from a
+``numpy.random.Generator`` passed in by the caller, so a painting is a pure function
 of its seed.
 """
 
@@ -33,6 +35,26 @@ def upsample(grid: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     # Pillow's "F" mode resize runs in C and is several times faster than ndimage.zoom.
     pil = Image.fromarray(np.ascontiguousarray(grid, dtype=np.float32), mode="F")
     return np.asarray(pil.resize((shape[1], shape[0]), Image.Resampling.BICUBIC))
+
+
+def smooth_noise(rng: np.random.Generator, shape: tuple[int, ...], cells: int) -> np.ndarray:
+    """Band-limited noise: one coarse random grid stretched over the whole field.
+
+    Unlike :func:`fractal_noise` there is a single octave and no margin, so the grid's
+    corners sit on the field's corners; the toy fruit scenes use it for wood grain,
+    plaster and peel mottling.
+
+    Args:
+        rng: random generator.
+        shape: output shape, ``(H, W)`` or ``(W,)``.
+        cells: grid cells along each axis; more cells give finer detail.
+
+    Returns:
+        float32 array of ``shape``, roughly zero mean and unit spread.
+    """
+    height, width = (1, shape[0]) if len(shape) == 1 else shape
+    grid = rng.standard_normal((1 if height == 1 else cells + 1, cells + 1)).astype(np.float32)
+    return upsample(grid, (height, width)).reshape(shape) * 1.25
 
 
 def fractal_noise(
@@ -94,7 +116,7 @@ def ramp(t: np.ndarray, palette: np.ndarray, stops: Sequence[float] | None = Non
     return np.stack(channels, axis=-1).astype(np.float32)
 
 
-def mix(image: np.ndarray, paint, weight) -> np.ndarray:
+def mix(image: np.ndarray, paint: np.ndarray, weight: np.ndarray | float) -> np.ndarray:
     """Lay ``paint`` over ``image`` with per-pixel opacity ``weight``.
 
     Args:

@@ -2,11 +2,11 @@
 
 The SHA-256 digests below were recorded from the code *before* the painters and the
 toy shared one texture toolkit (``nst_utils.textures``) and one painter preamble
-(``nst_utils.painters._canvas``). Exactness matters because the pictures are course
-material, not just test data: lessons show them, their prose describes them, and
-expected values in the lessons, the autograder and other tests were computed from
-them. A refactor that changes even one pixel changes what students see and can
-break a graded answer, so "looks the same" is not enough; the digests must match.
+(``nst_utils.painters.painter``). Exactness matters because the pictures are course
+material, not just test data: the lessons and the autograder's notebooks paint them,
+show them and describe them, and outputs and checks there are computed from them. A
+refactor that changes even one pixel changes what students see and can shift a graded
+value, so "looks the same" is not enough; the digests must match.
 
 The digests are taken over uint8 pixels (or the float32 ``style_image`` made from
 them), which came out the same with NumPy's AVX-512, AVX2 and SSE code paths

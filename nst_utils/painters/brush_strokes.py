@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .. import textures as tx
+from . import Canvas, painter
 
 SKY = tx.hex_palette(["#f6d8c4", "#e9c6d8", "#b7c9ec", "#7fa6dc", "#5a86c8"])
 TREES = tx.hex_palette(["#27402e", "#3d5e3a", "#5f7d45", "#8e9a5a", "#6a6fa0"])
@@ -24,10 +25,10 @@ PASSES = ((13, 28, 8, 900), (7, 16, 6, 2600), (3.5, 9, 4, 4500))
 BRISTLES = 4
 
 
-def _scene(rng, shape):
+def _scene(rng, canvas):
     """Reference colours ``(H, W, 3)`` and stroke directions ``(H, W)`` in radians."""
-    height, width = shape
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    height, width, shape = canvas.height, canvas.width, canvas.shape
+    ys, xs = canvas.grid
     v, u = ys / height, xs / width
     horizon = 0.42 + 0.03 * np.sin(2 * np.pi * (1.3 * u + rng.uniform()))
     clouds = tx.fractal_noise(rng, shape, cells=3, octaves=5)
@@ -61,24 +62,15 @@ def _trace(angle, starts, n_points, step):
     return points
 
 
-def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
-    """Paint the field.
-
-    Args:
-        rng: random generator (the only source of randomness).
-        height: image height in pixels.
-        width: image width in pixels.
-
-    Returns:
-        uint8 array ``(height, width, 3)``.
-    """
-    shape = (height, width)
-    scale = max(shape) / 512
-    scene, angle = _scene(rng, shape)
+@painter()
+def paint(rng: np.random.Generator, canvas: Canvas) -> np.ndarray:
+    """Paint the field."""
+    height, width, scale = canvas.height, canvas.width, canvas.scale
+    scene, angle = _scene(rng, canvas)
     # A thin, blurred underpainting, so gaps between strokes show toned canvas.
     ground = 0.7 * tx.blur(scene, 8 * scale) + 0.3 * GROUND
-    canvas = Image.fromarray(np.round(ground * 255).astype(np.uint8)).convert("RGBA")
-    draw = ImageDraw.Draw(canvas, "RGBA")  # "RGBA" mode alpha-blends each stroke
+    sheet = Image.fromarray(np.round(ground * 255).astype(np.uint8)).convert("RGBA")
+    draw = ImageDraw.Draw(sheet, "RGBA")  # "RGBA" mode alpha-blends each stroke
     for brush, length, n_points, per_512 in PASSES:
         brush *= scale
         count = max(1, int(per_512 * height * width / 512**2))
@@ -102,4 +94,4 @@ def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
                 bristle = lines[i, cuts[i, j, 0] : n_points - cuts[i, j, 1]] + offsets[i, j]
                 draw.line(bristle.ravel().tolist(), fill=(*colors[i][j], alpha[i]),
                           width=width_px, joint="curve")
-    return tx.finish(np.asarray(canvas.convert("RGB"), np.float32) / 255.0, rng)
+    return np.asarray(sheet.convert("RGB"), np.float32) / 255.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import textures as tx
+from . import Canvas, painter
 
 PALETTE = tx.hex_palette(["#2f2b26", "#5a4b3a", "#8c7352", "#b89a6a", "#dccaa0", "#efe4c8",
                           "#4d6670", "#7f9a98", "#2c4257", "#a4532d", "#c98f3e"])
@@ -19,20 +20,11 @@ WEIGHTS = np.array([3, 4, 4, 4, 3, 2, 2, 2, 1.5, 0.7, 0.7])
 CUTS = 13
 
 
-def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
-    """Paint the still life.
-
-    Args:
-        rng: random generator (the only source of randomness).
-        height: image height in pixels.
-        width: image width in pixels.
-
-    Returns:
-        uint8 array ``(height, width, 3)``.
-    """
-    shape = (height, width)
-    scale = max(shape) / 512
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+@painter(grain=0.035)
+def paint(rng: np.random.Generator, canvas: Canvas) -> np.ndarray:
+    """Paint the still life."""
+    height, width, shape, scale = canvas.height, canvas.width, canvas.shape, canvas.scale
+    ys, xs = canvas.grid
     px = rng.uniform(0.15, 0.85, CUTS) * width
     py = rng.uniform(0.15, 0.85, CUTS) * height
     # Mostly verticals, horizontals and diagonals, as in the scaffolding of a Braque.
@@ -84,4 +76,4 @@ def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
         ink = np.maximum(ink, stretch * np.clip(1.6 * scale - np.abs(signed[k]) + 0.5, 0, 1))
     ink = np.maximum(ink, np.clip(1.8 * scale - np.abs(ring_d) + 0.5, 0, 1).max(axis=0))
     color = color * (1 - 0.85 * ink[..., None])
-    return tx.finish(np.clip(color, 0, 1), rng, grain=0.035)
+    return np.clip(color, 0, 1)

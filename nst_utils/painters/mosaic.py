@@ -12,6 +12,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .. import textures as tx
+from . import Canvas, painter
 
 JEWELS = tx.hex_palette(["#9b1b30", "#c0392b", "#e67e22", "#f1c40f", "#1f7a4d", "#27ae60",
                          "#1b4f9c", "#2e86de", "#6c3483", "#17a2b8"])
@@ -45,25 +46,16 @@ def _lattice_seeds(rng, cx, cy, height, width, step):
     return seeds[keep]
 
 
-def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
-    """Glaze and lead the window.
-
-    Args:
-        rng: random generator (the only source of randomness).
-        height: image height in pixels.
-        width: image width in pixels.
-
-    Returns:
-        uint8 array ``(height, width, 3)``.
-    """
-    shape = (height, width)
-    scale = max(shape) / 512
+@painter(grain=0.03)
+def paint(rng: np.random.Generator, canvas: Canvas) -> np.ndarray:
+    """Glaze and lead the window."""
+    height, width, shape, scale = canvas.height, canvas.width, canvas.shape, canvas.scale
     cx, cy = width * rng.uniform(0.45, 0.55), height * rng.uniform(0.45, 0.55)
     radius = 0.46 * min(shape)
     window_seeds, ring = _ring_seeds(rng, cx, cy, radius)
     quarry_seeds = _lattice_seeds(rng, cx, cy, height, width, 34 * scale)
 
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    ys, xs = canvas.grid
     pixels = np.stack([xs.ravel(), ys.ravel()], axis=1)
     r_pix = np.hypot(xs - cx, ys - cy)
     # Two separate Voronoi diagrams, so no window tile leaks out past the stone frame.
@@ -106,4 +98,4 @@ def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
         ..., None
     ]
     color = tx.mix(color, stone, np.clip(7 * scale - frame_d + 0.5, 0, 1))
-    return tx.finish(np.clip(color, 0, 1), rng, grain=0.03)
+    return np.clip(color, 0, 1)

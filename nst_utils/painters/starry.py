@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import textures as tx
+from . import Canvas, painter
 
 SKY = tx.hex_palette(["#0a1436", "#14306e", "#2356a3", "#4a86c8", "#8fbde0", "#e4ead0"])
 HILLS = tx.hex_palette(["#3b5b8c", "#24406b", "#1a2c4a", "#121c2e"])
@@ -41,20 +42,12 @@ def _village(rng, u, v, color, w, h):
         )
 
 
-def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
-    """Paint the night sky.
-
-    Args:
-        rng: random generator (the only source of randomness).
-        height: image height in pixels.
-        width: image width in pixels.
-
-    Returns:
-        uint8 array ``(height, width, 3)``.
-    """
-    shape = (height, width)
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    side = float(max(shape))
+@painter()
+def paint(rng: np.random.Generator, canvas: Canvas) -> np.ndarray:
+    """Paint the night sky."""
+    height, width, shape = canvas.height, canvas.width, canvas.shape
+    ys, xs = canvas.grid
+    side = float(canvas.side)
     u, v = xs / side, ys / side  # unit = longer side, so shapes keep their proportions
     w, h = width / side, height / side
 
@@ -119,10 +112,10 @@ def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
     angle = np.where(tree, -np.pi / 2 + 0.7 * np.sin(2 * np.pi * (9 * (u - cx) + 4 * v)), angle)
 
     # Brush work: smear colour along the flow, then lay fine streaks and thick dashes.
-    scale = side / 512
+    scale = canvas.scale
     color = tx.flow_smear(color, angle, 6, 1.5 * scale)
     fine = tx.flow_smear(rng.random(shape, dtype=np.float32), angle, 10, scale)
     dots = (rng.random(shape) < 0.05) * rng.random(shape, dtype=np.float32)
     dashes = tx.flow_smear(tx.blur(dots, 1.2 * scale), angle, 8, 1.6 * scale)
     streak = 1.4 * (tx.normalize(fine) - 0.5) + 1.6 * (tx.normalize(dashes) - 0.3)
-    return tx.finish(color * (1 + 0.28 * streak[..., None]), rng)
+    return color * (1 + 0.28 * streak[..., None])

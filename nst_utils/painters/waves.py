@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import textures as tx
+from . import Canvas, painter
 
 PAPER, INK, FOAM, MOUNTAIN, CLOUD, DUSK = tx.hex_palette(
     ["#efe2c4", "#13203a", "#f7f2e4", "#3f5675", "#b9a98a", "#8a8f9a"]
@@ -77,19 +78,11 @@ def _backdrop(rng, xs, ys, scale):
     return img
 
 
-def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
-    """Print the waves.
-
-    Args:
-        rng: random generator (the only source of randomness).
-        height: image height in pixels.
-        width: image width in pixels.
-
-    Returns:
-        uint8 array ``(height, width, 3)``.
-    """
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    scale = max(height, width) / 512
+@painter(grain=0.03)
+def paint(rng: np.random.Generator, canvas: Canvas) -> np.ndarray:
+    """Print the waves."""
+    height, width, scale = canvas.height, canvas.width, canvas.scale
+    ys, xs = canvas.grid
     img = _backdrop(rng, xs, ys, scale)
     rows = 8
     for i in range(rows):
@@ -124,4 +117,4 @@ def paint(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
             spray_y = tip_y - np.abs(rng.normal(0, 16 * scale * (1 + f), n))
             for cx, cy, rr in zip(spray_x, spray_y, rng.uniform(0.8, 2.4, n) * scale, strict=True):
                 _disk(img, cx, cy, rr, FOAM, FOAM, 0.1)
-    return tx.finish(img, rng, grain=0.03)
+    return img
