@@ -16,14 +16,13 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from tqdm.auto import tqdm
 
+from nst_utils.images import to_rgb
+
 #: File extensions (lower case) that count as images.
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp"})
 
 # Below this many files a check finishes in well under a second; a bar would only flicker.
 _PROGRESS_MIN_FILES = 1000
-
-# Integer modes that hold more than 8 bits per pixel (16-bit PNG, TIFF-like data).
-_WIDE_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
 
 
 def list_images(folder: str | os.PathLike) -> list[Path]:
@@ -50,20 +49,6 @@ def list_images(folder: str | os.PathLike) -> list[Path]:
     )
 
 
-def _to_rgb(im: Image.Image) -> Image.Image:
-    if im.mode in _WIDE_MODES:
-        # Pillow's own conversion clips 16-bit values at 255; rescale to 8 bits instead.
-        a = np.asarray(im, dtype=np.float32)
-        a = a * (255.0 / 65535.0) if a.max(initial=0.0) > 255.0 else a
-        im = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), mode="L")
-    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-        # Transparent pixels carry arbitrary colours; show them as a white backdrop.
-        rgba = im.convert("RGBA")
-        backdrop = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(backdrop, rgba).convert("RGB")
-    return im.convert("RGB")
-
-
 def _decode(path: Path, image_size: int | None, check_only: bool = False) -> np.ndarray | None:
     if not path.is_file():
         raise ValueError(f"cannot read image {path}: no such file; check the path.")
@@ -78,7 +63,7 @@ def _decode(path: Path, image_size: int | None, check_only: bool = False) -> np.
                 im.load()
                 return None
             im.load()
-            im = _to_rgb(ImageOps.exif_transpose(im))
+            im = to_rgb(ImageOps.exif_transpose(im))
             if image_size is not None and im.size != (image_size, image_size):
                 im = im.resize((image_size, image_size), Image.Resampling.BICUBIC)
             pixels = np.asarray(im, dtype=np.float32)
@@ -97,9 +82,10 @@ def _decode(path: Path, image_size: int | None, check_only: bool = False) -> np.
 def read_image(path: str | os.PathLike, image_size: int | None = None) -> np.ndarray:
     """Decode one image file to a float32 RGB array in [-1, 1].
 
-    Grayscale, palette, CMYK and 16-bit images become 8-bit RGB; transparent pixels
-    are composited onto white; the EXIF orientation tag is applied, so photos appear
-    the way a viewer shows them.
+    Grayscale, palette, CMYK and 16-bit images become 8-bit RGB and transparent pixels
+    are composited onto white, by the decoder the NST images use
+    (:func:`nst_utils.images.to_rgb`); the EXIF orientation tag is applied, so photos
+    appear the way a viewer shows them.
 
     Args:
         path: JPEG, PNG, BMP or WebP file (any format Pillow reads works).

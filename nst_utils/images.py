@@ -21,30 +21,75 @@ class ImageError(ValueError):
     """An image file that cannot be used; the message is one line and names the file."""
 
 
-def _to_rgb(img: Image.Image) -> Image.Image:
-    """Convert any Pillow mode to 8-bit RGB without losing 16-bit range or alpha."""
-    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-        # 16-bit greyscale: scale to 8 bits instead of letting Pillow clip at 255.
-        data = np.asarray(img, dtype=np.float64)
-        peak = 65535.0 if img.mode.startswith("I;16") or data.max() > 255 else 255.0
-        data = np.clip(data / peak * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        return Image.fromarray(data, mode="L").convert("RGB")
-    if img.mode == "P":
-        img = img.convert("RGBA")
-    if img.mode in ("RGBA", "LA", "PA"):
-        # Transparent pixels would otherwise come out black: composite on white.
+# Modes with more than 8 bits per pixel: Pillow's own conversion clips them at 255.
+_SIXTEEN_BIT_MODES = frozenset({"I;16", "I;16B", "I;16L", "I;16N"})
+_WIDE_MODES = _SIXTEEN_BIT_MODES | {"I", "F"}
+# Modes with an alpha channel; other modes may carry a transparent colour in info.
+_ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "PA"})
+
+
+def _wide_to_grey(img: Image.Image) -> Image.Image:
+    """16-bit, 32-bit integer or float greyscale to 8-bit ``L`` (``LA`` with a tRNS colour).
+
+    ``I;16`` modes always span 0-65535. ``I`` and ``F`` carry no range, so it is read
+    from the values: at most 1 (``F`` only) means 0-1, at most 255 means 0-255, and
+    anything larger 0-65535. Values outside the range are clipped, NaN becomes 0.
+    """
+    raw = np.asarray(img, dtype=np.float64)
+    top = float(np.nanmax(raw, initial=0.0))
+    if img.mode in _SIXTEEN_BIT_MODES or top > 255.0:
+        peak = 65535.0
+    elif img.mode == "F" and top <= 1.0:
+        peak = 1.0
+    else:
+        peak = 255.0
+    grey = np.clip(np.nan_to_num(raw) / peak * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    key = img.info.get("transparency")
+    if isinstance(key, (int, float)):
+        # A 16-bit PNG can mark one grey level as transparent (its tRNS chunk).
+        return Image.fromarray(np.dstack([grey, np.where(raw == key, 0, 255).astype(np.uint8)]))
+    return Image.fromarray(grey)
+
+
+def to_rgb(img: Image.Image) -> Image.Image:
+    """Convert a decoded image of any Pillow mode to 8-bit RGB.
+
+    The one decoder behind :func:`load_image` and :func:`cyclegan.images.read_image`:
+
+    * greyscale (``L``, ``1``) repeats its grey in R, G and B; palette (``P``) images
+      take their palette colours; ``CMYK`` and ``YCbCr`` use Pillow's conversion;
+    * 16-bit greyscale (``I;16``, ``I;16B``, ``I;16L``, ``I;16N``) is scaled from
+      0-65535 to 0-255 and rounded, where Pillow alone would clip everything above
+      255 to white; ``I`` (32-bit) and ``F`` (float) are scaled from the range their
+      values suggest (0-1 for float images, else 0-255 or 0-65535);
+    * transparency is composited onto white, whether it is an alpha channel (``RGBA``,
+      ``LA``, ``PA``, premultiplied ``RGBa``), per-entry palette alpha, or one
+      transparent colour or palette index (a PNG tRNS chunk, a GIF transparent index):
+      transparent pixels hold arbitrary colours, often black, that are not meant to
+      be seen.
+
+    Args:
+        img: a loaded Pillow image (after ``ImageOps.exif_transpose`` if wanted).
+
+    Returns:
+        An image of mode ``RGB`` and the same size.
+    """
+    if img.mode in _WIDE_MODES:
+        img = _wide_to_grey(img)
+    if img.mode in _ALPHA_MODES or img.info.get("transparency") is not None:
         rgba = img.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
+        backdrop = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(backdrop, rgba).convert("RGB")
     return img.convert("RGB")
 
 
 def load_image(path: str | os.PathLike, max_dim: int | None = 512) -> np.ndarray:
     """Load an image file as a float32 batch of one.
 
-    Handles greyscale, RGBA (composited on white), palette and 16-bit files, applies
-    the EXIF orientation, and shrinks the image so its longer side is at most
-    ``max_dim`` (aspect ratio kept; small images are not enlarged).
+    Handles every pixel mode as :func:`to_rgb` describes (greyscale, palette, CMYK,
+    16-bit; transparency composited on white), applies the EXIF orientation, and
+    shrinks the image so its longer side is at most ``max_dim`` (aspect ratio kept;
+    small images are not enlarged).
 
     Args:
         path: an image file Pillow can read (JPEG, PNG, BMP, WebP, ...).
@@ -72,7 +117,7 @@ def load_image(path: str | os.PathLike, max_dim: int | None = 512) -> np.ndarray
         with Image.open(path) as img:
             img.load()
             img = ImageOps.exif_transpose(img)
-            img = _to_rgb(img)
+            img = to_rgb(img)
     except UnidentifiedImageError:
         raise ImageError(
             f"{path}: not an image Pillow can read; use a JPEG, PNG, BMP or WebP file."

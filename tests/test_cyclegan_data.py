@@ -27,6 +27,8 @@ from cyclegan.data import (
     read_image,
     to_uint8,
 )
+from cyclegan.images import find_unreadable
+from tests.image_modes import MODE_CASES, MODE_IDS, assert_decoded, write_case
 
 
 def _scaled(pixels: np.ndarray) -> np.ndarray:
@@ -46,39 +48,20 @@ def _random_rgb(rng, height, width):
 # --- read_image, to_uint8, list_images ---------------------------------------------
 
 
-def test_read_image_rgb_gray_palette_and_16_bit(tmp_path):
-    rng = np.random.default_rng(0)
-    rgb = _write(tmp_path / "rgb.png", _random_rgb(rng, 9, 13))
+def test_read_image_returns_float32_rgb_in_minus_one_to_one(tmp_path):
+    rgb = _write(tmp_path / "rgb.png", _random_rgb(np.random.default_rng(0), 9, 13))
     out = read_image(tmp_path / "rgb.png")
     assert out.dtype == np.float32 and out.shape == (9, 13, 3)
     np.testing.assert_allclose(out, _scaled(rgb), atol=1e-6)
 
-    gray = _write(tmp_path / "gray.png", rng.integers(0, 256, (6, 4), dtype=np.uint8))
-    np.testing.assert_allclose(read_image(tmp_path / "gray.png"), _scaled(gray)[..., None]
-                               * np.ones(3), atol=1e-6)
 
-    palette = rng.integers(0, 256, (256, 3), dtype=np.uint8)
-    index = rng.integers(0, 256, (5, 5), dtype=np.uint8)
-    pal_img = Image.fromarray(index, mode="P")
-    pal_img.putpalette(palette.ravel().tolist())
-    pal_img.save(tmp_path / "pal.png")
-    np.testing.assert_allclose(read_image(tmp_path / "pal.png"), _scaled(palette[index]),
-                               atol=1e-6)
-
-    deep = rng.integers(0, 65536, (4, 6), dtype=np.uint16)
-    Image.fromarray(deep).save(tmp_path / "deep.png")
-    expected = _scaled(np.round(deep * 255.0 / 65535.0))[..., None] * np.ones(3)
-    np.testing.assert_allclose(read_image(tmp_path / "deep.png"), expected, atol=1.01 / 127.5)
-
-
-def test_read_image_composites_transparency_on_white(tmp_path):
-    rng = np.random.default_rng(1)
-    rgba = rng.integers(0, 256, (7, 5, 4), dtype=np.uint8)
-    _write(tmp_path / "rgba.png", rgba)
-    alpha = rgba[..., 3:] / 255.0
-    expected = rgba[..., :3] * alpha + 255.0 * (1 - alpha)
-    np.testing.assert_allclose(read_image(tmp_path / "rgba.png"), _scaled(expected),
-                               atol=1.01 / 127.5)
+@pytest.mark.parametrize("case", MODE_CASES, ids=MODE_IDS)
+def test_read_image_decodes_every_pixel_mode(tmp_path, case):
+    # Greyscale, palette (with and without transparency), RGBA, LA, CMYK, 16-bit,
+    # 32-bit and float files: see tests/image_modes.py for what each must become.
+    path, expected = write_case(case, tmp_path)
+    assert find_unreadable([path]) == []  # the pipeline's up-front check accepts it
+    assert_decoded(to_uint8(read_image(path)), expected, case)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ from PIL import Image
 
 from nst_utils import images
 from nst_utils.images import ImageError
+from tests.image_modes import MODE_CASES, MODE_IDS, assert_decoded, write_case
+from tests.image_modes import SHAPE as MODE_SHAPE
 
 VGG_MEAN_BGR = np.array([103.939, 116.779, 123.68])  # Keras's "caffe" preprocessing means
 
@@ -25,51 +27,54 @@ def _check_batch(image: np.ndarray, height: int, width: int) -> None:
 # --------------------------------------------------------------------------- pixel modes
 
 
-def test_greyscale_becomes_three_equal_channels(tmp_path):
-    grey = _rng(1).integers(0, 256, (20, 30), dtype=np.uint8)
-    Image.fromarray(grey, mode="L").save(tmp_path / "grey.png")
-    image = images.load_image(tmp_path / "grey.png")
-    _check_batch(image, 20, 30)
-    for c in range(3):
-        np.testing.assert_allclose(image[0, ..., c], grey / 255.0, atol=1e-6)
+@pytest.mark.parametrize("case", MODE_CASES, ids=MODE_IDS)
+def test_every_pixel_mode_loads_as_8_bit_rgb(tmp_path, case):
+    # Greyscale, palette (with and without transparency), RGBA, LA, CMYK, 16-bit,
+    # 32-bit and float files: see tests/image_modes.py for what each must become.
+    path, expected = write_case(case, tmp_path)
+    image = images.load_image(path, max_dim=None)
+    _check_batch(image, *MODE_SHAPE)
+    assert_decoded(np.round(image[0] * 255).astype(np.uint8), expected, case)
 
 
-def test_rgba_is_composited_on_white_not_black(tmp_path):
-    rng = _rng(2)
-    rgb = rng.integers(0, 256, (16, 24, 3), dtype=np.uint8)
-    alpha = rng.integers(0, 256, (16, 24), dtype=np.uint8)
-    alpha[:4] = 0  # fully transparent rows must come out white
-    Image.fromarray(np.dstack([rgb, alpha]), mode="RGBA").save(tmp_path / "rgba.png")
-    image = images.load_image(tmp_path / "rgba.png")
-    _check_batch(image, 16, 24)
+def _premultiplied(rgb, alpha):
+    return Image.fromarray(np.dstack([rgb, alpha])).convert("RGBa")
+
+
+def _pa(index, alpha, palette):
+    image = Image.frombytes("PA", index.shape[::-1], np.dstack([index, alpha]).tobytes())
+    image.putpalette(palette.ravel().tolist())
+    return image
+
+
+def test_to_rgb_handles_modes_that_only_exist_in_memory():
+    # Modes Pillow can decode or build but not write to PNG/TIFF, tried directly.
+    rng = _rng(11)
+    rgb = rng.integers(0, 256, (5, 7, 3), dtype=np.uint8)
+    alpha = rng.integers(0, 256, (5, 7), dtype=np.uint8)
+    alpha[0] = 0  # fully transparent: white
     a = alpha[..., None] / 255.0
-    expected = (a * rgb + (1 - a) * 255.0) / 255.0
-    np.testing.assert_allclose(image[0], expected, atol=1.5 / 255)
-    assert (image[0, :4] == 1.0).all()
-
-
-def test_palette_image_uses_its_palette(tmp_path):
-    rng = _rng(3)
-    palette = rng.integers(0, 256, (256, 3), dtype=np.uint8)
-    index = rng.integers(0, 256, (12, 18), dtype=np.uint8)
-    pil = Image.fromarray(index, mode="P")
-    pil.putpalette(palette.ravel().tolist())
-    pil.save(tmp_path / "palette.png")
-    image = images.load_image(tmp_path / "palette.png")
-    _check_batch(image, 12, 18)
-    np.testing.assert_allclose(image[0], palette[index] / 255.0, atol=1e-6)
-
-
-def test_16_bit_greyscale_is_scaled_not_clipped(tmp_path):
-    deep = _rng(4).integers(0, 65536, (10, 14), dtype=np.uint16)
-    deep[0, 0], deep[0, 1] = 0, 65535
-    Image.fromarray(deep).save(tmp_path / "deep.png")  # a 16-bit greyscale PNG
-    with Image.open(tmp_path / "deep.png") as check:
-        assert check.mode.startswith("I")  # the file really is 16-bit
-    image = images.load_image(tmp_path / "deep.png")
-    _check_batch(image, 10, 14)
-    np.testing.assert_allclose(image[0, ..., 0], deep / 65535.0, atol=1 / 255)
-    assert image.mean() < 0.75  # clipping at 255 would turn almost everything white
+    palette = rng.integers(0, 256, (4, 3), dtype=np.uint8)
+    index = rng.integers(0, 4, (5, 7), dtype=np.uint8)
+    deep = rng.integers(0, 65536, (5, 7)).astype(np.uint16)
+    floats = rng.random((5, 7)).astype(np.float32)
+    floats[0, :3] = np.nan, -0.5, 0.0
+    floats[1, 0] = 1.0
+    deep_grey = np.repeat(np.round(deep / 257.0)[..., None], 3, axis=-1)
+    float_grey = np.repeat(np.nan_to_num(np.clip(floats, 0, 1))[..., None] * 255, 3, axis=-1)
+    cases = {
+        "RGBa": (_premultiplied(rgb, alpha), rgb * a + 255.0 * (1 - a), 2),
+        "PA": (_pa(index, alpha, palette), palette[index] * a + 255.0 * (1 - a), 1),
+        "I;16L": (Image.frombytes("I;16L", (7, 5), deep.astype("<u2").tobytes()), deep_grey, 0),
+        "I;16N": (Image.frombytes("I;16N", (7, 5), deep.tobytes()), deep_grey, 0),
+        "F": (Image.fromarray(floats), float_grey, 1),  # NaN and negatives become black
+    }
+    for mode, (image, expected, atol) in cases.items():
+        assert image.mode == mode
+        out = images.to_rgb(image)
+        assert out.mode == "RGB" and out.size == image.size
+        error = np.abs(np.asarray(out, dtype=int) - np.round(expected))
+        assert error.max() <= atol, f"{mode}: off by up to {error.max()}"
 
 
 def test_exif_orientation_is_applied(tmp_path):
