@@ -33,6 +33,8 @@ import sys
 import threading
 import time
 
+from autograde.launch_plan import LaunchPlan, PlanError
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
@@ -83,28 +85,28 @@ def _expose(closed: str, needed: list[str]) -> None:
             os.close(handle)
 
 
-def _isolate_filesystem(plan: dict) -> None:
+def _isolate_filesystem(plan: LaunchPlan) -> None:
     """New mount namespace view: private temporary folders and masked paths."""
     # Without this, the mounts below would propagate back to the host.
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    private = [p for p in plan["private"] if os.path.isdir(p)]
-    run_dir = plan["run_dir"]
+    private = [p for p in plan.private if os.path.isdir(p)]
+    run_dir = plan.run_dir
     run_fd = os.open(run_dir, os.O_RDONLY | os.O_DIRECTORY)
     # A checkout or virtual environment inside /tmp would vanish under the private
     # tmpfs: keep handles on the folders the kernel needs and bind them back after.
-    needed = sorted(p for p in plan.get("keep", []) if _under(p, private) and os.path.isdir(p))
+    needed = sorted(p for p in plan.keep if _under(p, private) and os.path.isdir(p))
     needed = [p for p in needed if not _under(p, [q for q in needed if q != p])]
     kept = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in needed}
     try:
         for folder in private:
             _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV,
-                   f"size={plan['disk_bytes']},mode=1777")
+                   f"size={plan.disk_bytes},mode=1777")
         for path, handle in kept.items():
             os.makedirs(path, exist_ok=True)
             _mount(f"/proc/self/fd/{handle}", path, None, MS_BIND | MS_REC)
-        for closed, needed_paths in plan["expose"].items():
+        for closed, needed_paths in plan.expose.items():
             _expose(closed, needed_paths)
-        for path in plan["hide"]:
+        for path in plan.hide:
             hidden_by_tmpfs = _under(path, private) and not _under(path, needed)
             if hidden_by_tmpfs or not os.path.lexists(path):
                 continue
@@ -124,35 +126,35 @@ def _isolate_filesystem(plan: dict) -> None:
             os.close(handle)
 
 
-def _prepare(plan: dict, connection_file: str | None) -> None:
-    for procs in plan["cgroups"]:
+def _prepare(plan: LaunchPlan, connection_file: str | None) -> None:
+    for procs in plan.cgroups:
         with open(procs, "w", encoding="ascii") as handle:
             handle.write(str(os.getpid()))
-    if plan["namespaces"]:
+    if plan.namespaces:
         flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
-        _check(_libc.unshare(flags if plan["network"] else flags | CLONE_NEWNET), "unshare")
+        _check(_libc.unshare(flags if plan.network else flags | CLONE_NEWNET), "unshare")
         _isolate_filesystem(plan)
-    os.makedirs(plan["work_dir"], mode=0o700, exist_ok=True)
-    uid = plan["uid"]
+    os.makedirs(plan.work_dir, mode=0o700, exist_ok=True)
+    uid = plan.uid
     if uid is not None:
-        os.chown(plan["work_dir"], uid, uid)
+        os.chown(plan.work_dir, uid, uid)
         # ipykernel creates its sockets here; the grader takes the folder back once the
         # kernel is up, before any student code runs.
-        os.chown(plan["run_dir"], uid, uid)
+        os.chown(plan.run_dir, uid, uid)
         if connection_file:
             os.chown(connection_file, uid, uid)
 
 
-def _become_kernel(plan: dict, command: list[str]) -> None:
+def _become_kernel(plan: LaunchPlan, command: list[str]) -> None:
     """Runs in the kernel process: limits, user, then exec. Never returns."""
     try:
         for sig in _HANDLED:  # an ignored SIGINT would survive exec and break interrupts
             signal.signal(sig, signal.SIG_DFL)
-        for name, value in plan["rlimits"].items():
+        for name, value in plan.rlimits.items():
             hard = value + 5 if name == "RLIMIT_CPU" else value  # SIGXCPU first, then KILL
             resource.setrlimit(getattr(resource, name), (value, hard))
-        os.chdir(plan["work_dir"])
-        uid = plan["uid"]
+        os.chdir(plan.work_dir)
+        uid = plan.uid
         if uid is not None:
             os.setgroups([])
             os.setgid(uid)
@@ -209,12 +211,12 @@ def _kill_descendants() -> None:
         time.sleep(0.05)
 
 
-def _init(plan: dict, command: list[str]) -> None:
+def _init(plan: LaunchPlan, command: list[str]) -> None:
     """PID 1 of the sandbox (or a subreaper): runs the kernel, reaps, cleans up."""
     code = 0
     try:
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if plan["namespaces"]:
+        if plan.namespaces:
             # A /proc of this PID namespace: the notebook sees only its own processes.
             _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         else:
@@ -222,14 +224,14 @@ def _init(plan: dict, command: list[str]) -> None:
         kernel = os.fork()
         if kernel == 0:
             _become_kernel(plan, command)
-        if not plan["namespaces"]:
+        if not plan.namespaces:
             # Lets the grader stop the kernel alone, so this process can clean up after
             # it (without a PID namespace nothing else would).
-            with open(plan["status_file"] + ".pid", "w", encoding="ascii") as handle:
+            with open(plan.status_file + ".pid", "w", encoding="ascii") as handle:
                 handle.write(f"{os.getpid()} {kernel}")
         watchdog = None
-        if plan["watchdog_memory"] or plan["watchdog_tasks"]:
-            watchdog = _Watchdog(plan["watchdog_memory"], plan["watchdog_tasks"])
+        if plan.watchdog_memory or plan.watchdog_tasks:
+            watchdog = _Watchdog(plan.watchdog_memory, plan.watchdog_tasks)
             watchdog.start()
         while True:
             pid, status = os.waitpid(-1, 0)
@@ -237,9 +239,9 @@ def _init(plan: dict, command: list[str]) -> None:
                 break
         status_record = {"exit": os.waitstatus_to_exitcode(status),
                          "watchdog": watchdog.reason if watchdog else None}
-        with open(plan["status_file"], "w", encoding="utf-8") as handle:
+        with open(plan.status_file, "w", encoding="utf-8") as handle:
             json.dump(status_record, handle)
-        if not plan["namespaces"]:
+        if not plan.namespaces:
             _kill_descendants()  # with a PID namespace, leaving does it for us
     except BaseException as error:  # report anything, then die
         with contextlib.suppress(OSError):
@@ -254,8 +256,11 @@ def main(argv: list[str]) -> int:
         print("usage: python -m autograde.launcher PLAN.json -- KERNEL COMMAND...",
               file=sys.stderr)
         return 2
-    with open(argv[0], encoding="utf-8") as handle:
-        plan = json.load(handle)
+    try:
+        plan = LaunchPlan.read(argv[0])
+    except (OSError, PlanError) as error:
+        print(f"autograde launcher: cannot read the plan: {error}", file=sys.stderr)
+        return 2
     command = argv[2:]
     connection = command[command.index("-f") + 1] if "-f" in command[:-1] else None
     for sig in _HANDLED:

@@ -34,6 +34,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Unicode
 
 from autograde.cgroups import KernelCgroup
+from autograde.launch_plan import LaunchPlan
 from autograde.limits import Limits, format_size
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -223,21 +224,19 @@ class KernelSandbox:
                    "RLIMIT_CPU": int(self.limits.notebook_seconds * (os.cpu_count() or 1)) + 60}
         if self.uid is not None and watch:
             rlimits["RLIMIT_NPROC"] = self.limits.max_tasks  # counts this uid only
-        plan = {
-            "namespaces": self.policy.namespaces, "network": self.limits.network,
-            "hide": list(self.policy.hide), "private": list(PRIVATE_DIRS),
-            "keep": [str(p) for p in _keep_paths()],
-            "expose": self.policy.expose if self.policy.namespaces else {},
-            "disk_bytes": self.limits.disk_bytes, "run_dir": str(self.run_dir),
-            "work_dir": str(self.work_dir), "uid": self.uid,
-            "cgroups": self.cgroup.procs_files if self.cgroup else [],
-            "rlimits": rlimits,
-            "watchdog_memory": self.limits.memory_bytes if watch else None,
-            "watchdog_tasks": self.limits.max_tasks if watch else None,
-            "status_file": str(self.status_file),
-        }
-        self.plan_file.write_text(json.dumps(plan), encoding="utf-8")
-        self.plan_file.chmod(0o600)  # it names the hidden paths; the kernel need not know
+        LaunchPlan(
+            namespaces=self.policy.namespaces, network=self.limits.network,
+            hide=list(self.policy.hide), private=list(PRIVATE_DIRS),
+            keep=[str(p) for p in _keep_paths()],
+            expose=self.policy.expose if self.policy.namespaces else {},
+            disk_bytes=self.limits.disk_bytes, run_dir=str(self.run_dir),
+            work_dir=str(self.work_dir), uid=self.uid,
+            cgroups=self.cgroup.procs_files if self.cgroup else [],
+            rlimits=rlimits,
+            watchdog_memory=self.limits.memory_bytes if watch else None,
+            watchdog_tasks=self.limits.max_tasks if watch else None,
+            status_file=str(self.status_file),
+        ).write(self.plan_file)  # owner-only: it names the hidden paths
 
     @property
     def plan_file(self) -> Path:
