@@ -11,6 +11,7 @@ results are plain JSON numbers decoded by :func:`autograde.record.decode`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +21,23 @@ from autograde import record
 from autograde.expected import labels
 from autograde.specs import get_spec
 
-MESSAGE_WIDTH = 300
+#: The one cut of every one-line message (an item's message, a described error): at
+#: most this many characters, at a word boundary, never inside an array literal — see
+#: :func:`cut_message` and docs/course.md, "Hints".
+MESSAGE_WIDTH = 160
+ELLIPSIS = "…"
+#: What an array literal becomes in a message that is too long.
+SUMMARY = "[…]"
+#: A bracketed part cut to fewer characters than this is left out as a whole.
+MIN_KEPT = 24
+#: What an item says while its function is still the lesson's stub.
+STUB_MESSAGE = "not implemented yet — replace `raise NotImplementedError()` with your code"
+
+#: An opening bracket that starts a number array: ``[[ 0.3``, ``[0.99``, ``[-1``.
+_ARRAY_START = re.compile(r"\[\s*[-+.\d\[]")
+#: A line that continues an array printed over several lines (NumPy prints each row
+#: of a matrix on its own line).
+_ARRAY_CONTINUATION = re.compile(r"[-+.\d\[\]]")
 
 
 @dataclass(frozen=True)
@@ -31,10 +48,90 @@ class Verdict:
     message: str = ""
 
 
+def _brackets(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, bool]]]:
+    """The closed outermost array literals of ``text`` as ``(start, end)`` spans, and
+    the brackets still open at its end as ``(start, is_array)``, outermost first."""
+    spans: list[tuple[int, int]] = []
+    stack: list[tuple[int, bool]] = []
+    for index, char in enumerate(text):
+        if char == "[":
+            stack.append((index, bool(_ARRAY_START.match(text, index))))
+        elif char == "]" and stack:
+            start, is_array = stack.pop()
+            if is_array and not any(outer for _, outer in stack):
+                spans.append((start, index + 1))
+    return spans, stack
+
+
+def _open_array(text: str) -> int | None:
+    """Where the outermost array literal still open at the end of ``text`` starts."""
+    return next((start for start, is_array in _brackets(text)[1] if is_array), None)
+
+
+def _word_cut(line: str, width: int) -> int:
+    """Where ``line`` is cut to leave room for the "…": the last word boundary."""
+    if len(line) <= width:
+        return len(line)
+    limit = width - len(ELLIPSIS)
+    space = line.rfind(" ", 0, limit + 1)
+    return space if space > 0 else limit
+
+
+def cut_message(line: str, width: int = MESSAGE_WIDTH) -> str:
+    """``line`` cut to at most ``width`` characters, ending with "…" when cut.
+
+    The cut falls at the last word boundary that leaves room for the "…" (mid-word
+    only when a single word is longer than that; after punctuation a space comes
+    before the "…" where it fits). An array literal the cut would fall in, or that
+    comes after it, is first summarised as ``[…]``, one after another, while the line
+    is too long; arrays before the cut are kept. An array still open at the cut (or
+    at the end of the line) cuts before it instead: no half array (``0.008142],``)
+    is left. Nor is the start of a bracketed part of which less than
+    :data:`MIN_KEPT` characters would remain (``[on…``).
+    """
+    while len(line) > width:
+        end = _word_cut(line, width)
+        spans = [span for span in _brackets(line)[0]
+                 if span[1] > end and span[1] - span[0] > len(SUMMARY)]
+        if not spans:
+            break
+        start, stop = spans[0]
+        line = f"{line[:start]}{SUMMARY}{line[stop:]}"
+    end = _word_cut(line, width)
+    opened = _brackets(line[:end])[1]
+    start = next((start for start, is_array in opened if is_array), None)
+    if start is not None:
+        end = start
+    elif opened and end < len(line) and end - opened[0][0] < MIN_KEPT:
+        end = opened[0][0]  # "… the sum. …", not "… the sum. [on…"
+    if end >= len(line):
+        return line
+    kept = line[:end].rstrip()
+    # "… a transpose. …" rather than "… a transpose.…", where it fits.
+    space = " " if kept.endswith((".", ",", ";", ":")) and len(kept) + 2 <= width else ""
+    return f"{kept}{space}{ELLIPSIS}"
+
+
+def _one_line(text: str) -> str:
+    lines = [part.strip() for part in str(text).splitlines()]
+    lines = lines[next((i for i, part in enumerate(lines) if part), len(lines)):]
+    if not lines:
+        return ""
+    line, rest = lines[0], lines[1:]
+    while rest and rest[0] and _open_array(line) is not None \
+            and _ARRAY_CONTINUATION.match(rest[0]):
+        line = f"{line} {rest.pop(0)}"
+    return " ".join(line.split())
+
+
 def first_line(text: str, width: int = MESSAGE_WIDTH) -> str:
-    """The first non-blank line of ``text``, cut to ``width`` characters."""
-    line = next((part.strip() for part in str(text).splitlines() if part.strip()), "")
-    return line if len(line) <= width else line[: width - 1] + "…"
+    """The first non-blank line of ``text`` as one line, cut by :func:`cut_message`.
+
+    Runs of white space become one space. When the line leaves an array open and the
+    next lines continue it (a matrix printed one row per line), they are joined to it
+    first, so that the cut sees the whole array.
+    """
+    return cut_message(_one_line(text), width)
 
 
 def take_results(cell: NotebookNode) -> list:
@@ -59,13 +156,14 @@ def cell_error(cell: NotebookNode) -> str:
 
 
 def describe_error(name: str, value: str) -> str:
-    """``"NameError: ..."``, with friendlier words for a stub and a timeout."""
-    value = first_line(value)
+    """``"NameError: ..."`` as one line cut by :func:`cut_message`, with friendlier
+    words for an untouched stub and a timeout."""
+    value = _one_line(value)
     if name == "NotImplementedError" and not value:
-        return "not implemented yet (the stub still raises NotImplementedError)"
+        return STUB_MESSAGE
     if name == "CellTimeoutError":
-        return value or "the cell ran past the time limit"
-    return f"{name}: {value}" if value else name
+        return cut_message(value) or "the cell ran past the time limit"
+    return cut_message(f"{name}: {value}" if value else name)
 
 
 def _error_text(text: str) -> str:

@@ -79,8 +79,12 @@ def test_check_table_shows_each_hint_on_its_row(graded):
     by_item = {item.name.removeprefix("test_"): item for item in result.items}
     assert by_item[CORRECT].score == by_item[CORRECT].max_score
     assert by_item[CORRECT].message == ""
-    table = lesson_table(result)
+    table = lesson_table(result, width=80).splitlines()
     for name, label in INJECTED.items():
         assert by_item[name].score == 0
-        row = next(line for line in table.splitlines() if line.startswith(name + " "))
-        assert _mistake(name, label).hint in row, row
+        # The item's row: its first line and the message wrapped on the lines under it.
+        start = next(k for k, line in enumerate(table) if line.startswith(name + " "))
+        end = next((k for k in range(start + 1, len(table)) if not table[k].startswith(" ")),
+                   len(table))
+        row = " ".join(" ".join(table[start:end]).split())
+        assert " ".join(_mistake(name, label).hint.split()) in row, row
