@@ -11,6 +11,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from cyclegan.options import TrainConfig, add_arguments
+
 EXAMPLES = """examples:
   cyclegan toy-data data/toy --n 200 --size 64
   cyclegan train --data data/toy --out runs/toy --epochs 20 --image-size 64 --gen-filters 16
@@ -41,42 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     dl.add_argument("dir", help="folder that receives DIR/NAME/")
 
     tr = sub.add_parser("train", help="train, or resume an interrupted run")
-    tr.add_argument("--data", required=True, help="dataset folder with trainA/ and trainB/")
     tr.add_argument("--out", required=True, help="run folder (checkpoints, samples, logs)")
-    tr.add_argument("--epochs", type=int, default=200)
-    tr.add_argument("--image-size", type=int, default=128)
-    tr.add_argument("--generator", choices=("unet", "resnet"), default="unet")
-    tr.add_argument("--gen-filters", type=int, default=32)
-    tr.add_argument("--disc-filters", type=int, default=32)
-    tr.add_argument("--residual-blocks", type=int, default=9, help="ResNet generator only")
-    tr.add_argument("--lambda-validation", type=float, default=1.0)
-    tr.add_argument("--lambda-reconstr", type=float, default=10.0)
-    tr.add_argument("--lambda-id", type=float, default=2.0)
-    tr.add_argument("--lr", type=float, default=2e-4, help="Adam learning rate")
-    tr.add_argument(
-        "--decay-from",
-        type=int,
-        default=None,
-        metavar="EPOCH",
-        help="decay the learning rate linearly to 0 from this 0-based epoch on",
-    )
-    tr.add_argument("--batch-size", type=int, default=1)
-    tr.add_argument("--pool-size", type=int, default=50, help="image pool size (0: none)")
-    tr.add_argument("--seed", type=int, default=0)
-    tr.add_argument(
-        "--steps-per-epoch",
-        type=int,
-        default=None,
-        help="cap on the steps of an epoch (default: the larger domain)",
-    )
-    tr.add_argument(
-        "--nondeterministic",
-        action="store_true",
-        help="allow faster, non-reproducible kernels (GPU)",
-    )
-    tr.add_argument("--xla", action="store_true", help="compile the training step with XLA")
-    tr.add_argument("--mixed-precision", action="store_true", help="float16 compute (GPU)")
-    tr.add_argument("--crash-after-steps", type=int, default=None, help=argparse.SUPPRESS)
+    add_arguments(tr)  # one flag per TrainConfig field
 
     tl = sub.add_parser("translate", help="translate images with a trained run")
     tl.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders")
@@ -100,30 +68,9 @@ def _download(args) -> None:
 
 
 def _train(args) -> None:
-    from cyclegan.train import TrainConfig, train
+    from cyclegan import train
 
-    config = TrainConfig(
-        data=args.data,
-        epochs=args.epochs,
-        image_size=args.image_size,
-        generator=args.generator,
-        gen_filters=args.gen_filters,
-        disc_filters=args.disc_filters,
-        n_residual_blocks=args.residual_blocks,
-        lambda_validation=args.lambda_validation,
-        lambda_reconstr=args.lambda_reconstr,
-        lambda_id=args.lambda_id,
-        lr=args.lr,
-        decay_from=args.decay_from,
-        batch_size=args.batch_size,
-        buffer_max_length=args.pool_size,
-        seed=args.seed,
-        steps_per_epoch=args.steps_per_epoch,
-        deterministic=not args.nondeterministic,
-        jit_compile=args.xla,
-        mixed_precision=args.mixed_precision,
-    )
-    train(config, args.out, crash_after_steps=args.crash_after_steps)
+    train.train(TrainConfig.from_arguments(args), args.out)
 
 
 def _translate(args) -> None:

@@ -19,20 +19,32 @@ pools see the all-gathered global batch, so one pool decision serves every repli
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import keras
 import tensorflow as tf
 
 from cyclegan import losses
 from cyclegan.networks import build_discriminator, build_resnet_generator, build_unet_generator
+from cyclegan.options import GENERATOR_TYPES, TrainConfig, model_options
 from cyclegan.pool import GraphImagePool
 
-GENERATOR_TYPES = ("unet", "resnet")
 LOSS_NAMES = ("d_A", "d_B", "g_total", "valid", "reconstr", "id")
+__all__ = ["GENERATOR_TYPES", "LOSS_NAMES", "CycleGAN", "build_generator"]
 
 
 def _f32(x: tf.Tensor) -> tf.Tensor:
     return tf.cast(x, tf.float32)
+
+
+def build_generator(options: TrainConfig, name: str) -> keras.Model:
+    """The generator ``options`` describe: ``(batch, S, S, 3) -> (batch, S, S, 3)``, tanh."""
+    shape = (options.image_size, options.image_size, 3)
+    if options.generator == "unet":
+        return build_unet_generator(
+            shape, options.gen_filters, dropout_rate=options.dropout_rate, name=name
+        )
+    return build_resnet_generator(shape, options.gen_filters, options.n_residual_blocks, name=name)
 
 
 class CycleGAN(keras.Model):
@@ -40,24 +52,21 @@ class CycleGAN(keras.Model):
 
     Build it inside ``strategy.scope()`` (or pass ``strategy``) to train on several
     devices; feed ``fit`` a dataset of ``(real_a, real_b)`` batches of shape
-    ``(batch, H, W, C)`` in [-1, 1] with ``drop_remainder=True``.
+    ``(batch, S, S, 3)`` in [-1, 1] with ``drop_remainder=True``.
+
+    ``CycleGAN(options)`` takes a ``cyclegan.options.TrainConfig`` (its model fields:
+    ``image_size``, ``generator``, ``gen_filters``, ``disc_filters``,
+    ``n_residual_blocks``, ``dropout_rate``, the three ``lambda_*``, ``lr``,
+    ``buffer_max_length`` and ``seed``, which seeds the pools). The keywords of
+    :func:`model_options` still work, e.g. ``CycleGAN((64, 64, 3), gen_n_filters=16)``.
 
     Args:
-        input_dim: ``(H, W, C)`` of the images.
-        learning_rate: Adam learning rate (a float or a
-            ``keras.optimizers.schedules.LearningRateSchedule``, e.g. ``LinearDecay``).
-        lambda_validation: weight of the adversarial losses.
-        lambda_reconstr: weight of the cycle-consistency losses.
-        lambda_id: weight of the identity losses (0 skips computing them).
-        generator_type: ``"unet"`` or ``"resnet"``.
-        gen_n_filters: filters of the first generator layer.
-        disc_n_filters: filters of the first discriminator layer.
-        buffer_max_length: size of each image pool (0 disables the pools).
-        n_residual_blocks: residual blocks of the ResNet generator.
-        dropout_rate: dropout inside the U-Net decoder.
-        pool_seed: seed of the pools' random decisions (``None``: random).
+        options: the options, or ``input_dim`` (see :func:`model_options`).
+        learning_rate: Adam learning rate instead of ``options.lr``: a float or a
+            ``keras.optimizers.schedules.LearningRateSchedule``, e.g. ``LinearDecay``.
         strategy: ``tf.distribute.Strategy`` to build the variables under.
-        **kwargs: passed to ``keras.Model`` (e.g. ``name``).
+        name: the Keras model name.
+        **keywords: options to override (see :func:`model_options`).
 
     Raises:
         ValueError: for an unknown generator type or a negative loss weight.
@@ -65,74 +74,39 @@ class CycleGAN(keras.Model):
 
     def __init__(
         self,
-        input_dim: Sequence[int] = (128, 128, 3),
-        learning_rate=2e-4,
-        lambda_validation: float = 1.0,
-        lambda_reconstr: float = 10.0,
-        lambda_id: float = 2.0,
-        generator_type: str = "unet",
-        gen_n_filters: int = 32,
-        disc_n_filters: int = 32,
-        buffer_max_length: int = 50,
-        n_residual_blocks: int = 9,
-        dropout_rate: float = 0.0,
-        pool_seed: int | None = None,
+        options: TrainConfig | Sequence[int] | None = None,
+        learning_rate: float | keras.optimizers.schedules.LearningRateSchedule | None = None,
+        *,
         strategy: tf.distribute.Strategy | None = None,
-        **kwargs,
+        name: str = "cyclegan",
+        **keywords: Any,
     ) -> None:
-        if generator_type not in GENERATOR_TYPES:
-            raise ValueError(
-                f"generator_type must be one of {GENERATOR_TYPES}, got {generator_type!r}."
-            )
-        weights = {
-            "lambda_validation": lambda_validation,
-            "lambda_reconstr": lambda_reconstr,
-            "lambda_id": lambda_id,
-        }
-        for name, value in weights.items():
-            if value < 0:
-                raise ValueError(f"{name} must be >= 0, got {value}.")
+        if isinstance(learning_rate, int | float):
+            keywords["learning_rate"] = learning_rate
+        options = model_options(options, **keywords)
         strategy = strategy or tf.distribute.get_strategy()
         with strategy.scope():
-            super().__init__(name=kwargs.pop("name", "cyclegan"), **kwargs)
-            self.input_dim = tuple(int(d) for d in input_dim)
-            self._init_config = {
-                "input_dim": self.input_dim,
-                "lambda_validation": float(lambda_validation),
-                "lambda_reconstr": float(lambda_reconstr),
-                "lambda_id": float(lambda_id),
-                "generator_type": generator_type,
-                "gen_n_filters": int(gen_n_filters),
-                "disc_n_filters": int(disc_n_filters),
-                "buffer_max_length": int(buffer_max_length),
-                "n_residual_blocks": int(n_residual_blocks),
-                "dropout_rate": float(dropout_rate),
-                "pool_seed": pool_seed,
-            }
-            self.learning_rate = learning_rate
-            self.lambda_validation = float(lambda_validation)
-            self.lambda_reconstr = float(lambda_reconstr)
-            self.lambda_id = float(lambda_id)
-            self.generator_type = generator_type
-            if generator_type == "unet":
-                build = lambda name: build_unet_generator(  # noqa: E731
-                    self.input_dim, gen_n_filters, dropout_rate=dropout_rate, name=name
-                )
-            else:
-                build = lambda name: build_resnet_generator(  # noqa: E731
-                    self.input_dim, gen_n_filters, n_residual_blocks, name=name
-                )
-            self.g_AB = build("g_AB")
-            self.g_BA = build("g_BA")
-            self.d_A = build_discriminator(self.input_dim, disc_n_filters, name="d_A")
-            self.d_B = build_discriminator(self.input_dim, disc_n_filters, name="d_B")
-            seed_b = None if pool_seed is None else pool_seed + 1
+            super().__init__(name=name)
+            self.options = options
+            size = options.image_size
+            self.input_dim = (size, size, 3)
+            self.learning_rate = options.lr if learning_rate is None else learning_rate
+            self.lambda_validation = float(options.lambda_validation)
+            self.lambda_reconstr = float(options.lambda_reconstr)
+            self.lambda_id = float(options.lambda_id)
+            self.generator_type = options.generator
+            self.g_AB = build_generator(options, "g_AB")
+            self.g_BA = build_generator(options, "g_BA")
+            self.d_A = build_discriminator(self.input_dim, options.disc_filters, name="d_A")
+            self.d_B = build_discriminator(self.input_dim, options.disc_filters, name="d_B")
+            seed, pool_size = options.seed, options.buffer_max_length
+            seed_b = None if seed is None else seed + 1
             # The pools keep float32 images whatever the dtype policy.
             self.pool_A = GraphImagePool(
-                buffer_max_length, self.input_dim, pool_seed, name="pool_A", dtype="float32"
+                pool_size, self.input_dim, seed, name="pool_A", dtype="float32"
             )
             self.pool_B = GraphImagePool(
-                buffer_max_length, self.input_dim, seed_b, name="pool_B", dtype="float32"
+                pool_size, self.input_dim, seed_b, name="pool_B", dtype="float32"
             )
             # Running means over the epoch; fit() resets them at every epoch start.
             self.loss_trackers = {name: keras.metrics.Mean(name=name) for name in LOSS_NAMES}
@@ -291,5 +265,10 @@ class CycleGAN(keras.Model):
         return list(self.loss_trackers.values())
 
     def get_config(self) -> dict:
-        """Constructor arguments (except the learning rate and strategy)."""
-        return {**self._init_config, "name": self.name}
+        """The options (``TrainConfig.to_dict``) and the name; not a schedule or strategy."""
+        return {"options": self.options.to_dict(), "name": self.name}
+
+    @classmethod
+    def from_config(cls, config: dict) -> CycleGAN:
+        """Rebuild a model from :meth:`get_config`'s output."""
+        return cls(TrainConfig.from_dict(config["options"]), name=config["name"])

@@ -2,7 +2,7 @@
 
 Layout of a run folder::
 
-    RUN_DIR/config.json                 settings the run was started with
+    RUN_DIR/config.json                 options the run was started with (TrainConfig)
     RUN_DIR/checkpoints/LATEST          name of the newest complete checkpoint
     RUN_DIR/checkpoints/epoch-0007/     ckpt.index, ckpt.data-*, state.json
     RUN_DIR/samples/epoch-0007.png      sample grid after each epoch
@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import tensorflow as tf
+
+from cyclegan.options import TrainConfig
 
 CONFIG_FILE = "config.json"
 CHECKPOINT_DIR = "checkpoints"
@@ -62,6 +64,24 @@ def write_config(run_dir: Path, config: dict[str, Any]) -> None:
     """Save the settings of a run (atomically)."""
     Path(run_dir).mkdir(parents=True, exist_ok=True)
     atomic_write_text(Path(run_dir) / CONFIG_FILE, json.dumps(config, indent=2, sort_keys=True))
+
+
+def read_options(run_dir: Path) -> TrainConfig | None:
+    """Return the options a run was started with, or ``None`` for a new run folder.
+
+    Raises:
+        ValueError: in one line, when ``config.json`` is not valid JSON or holds no
+            options of this version of cyclegan (another program's file, a newer one).
+    """
+    saved = read_config(run_dir)
+    if saved is None:
+        return None
+    return TrainConfig.from_dict(saved, source=os.fspath(Path(run_dir) / CONFIG_FILE))
+
+
+def write_options(run_dir: Path, options: TrainConfig) -> None:
+    """Save the options of a run as ``config.json`` (``TrainConfig.to_dict``, atomically)."""
+    write_config(run_dir, options.to_dict())
 
 
 def latest_checkpoint(run_dir: Path) -> Path | None:

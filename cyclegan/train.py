@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import signal
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import keras
@@ -26,83 +25,11 @@ from tqdm.auto import tqdm
 from cyclegan import runs
 from cyclegan.data import list_images, load_unpaired, read_image
 from cyclegan.model import LOSS_NAMES, CycleGAN
+from cyclegan.options import TrainConfig
 from cyclegan.plots import save_loss_curve, save_sample_grid, translate_pair
 from cyclegan.schedules import LinearDecay
 
-
-@dataclass
-class TrainConfig:
-    """Settings of a training run (saved as ``config.json`` in the run folder).
-
-    Defaults are the curriculum's apple2orange settings; ``decay_from`` (0-based epoch)
-    turns on the linear decay of the learning rate to zero at the last epoch.
-    """
-
-    data: str
-    epochs: int = 200
-    image_size: int = 128
-    generator: str = "unet"
-    gen_filters: int = 32
-    disc_filters: int = 32
-    n_residual_blocks: int = 9
-    lambda_validation: float = 1.0
-    lambda_reconstr: float = 10.0
-    lambda_id: float = 2.0
-    lr: float = 2e-4
-    decay_from: int | None = None
-    batch_size: int = 1
-    buffer_max_length: int = 50
-    seed: int = 0
-    steps_per_epoch: int | None = None
-    deterministic: bool = True
-    jit_compile: bool = False
-    mixed_precision: bool = False
-
-    def validate(self) -> None:
-        """Raise ``ValueError`` with a one-line fix for the first bad setting."""
-        positive = ("epochs", "image_size", "gen_filters", "disc_filters", "batch_size")
-        for name in positive:
-            if getattr(self, name) < 1:
-                raise ValueError(
-                    f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}."
-                )
-        if self.generator not in ("unet", "resnet"):
-            raise ValueError(f'--generator must be "unet" or "resnet", got {self.generator!r}.')
-        non_negative = ("lambda_validation", "lambda_reconstr", "lambda_id", "buffer_max_length",
-                        "n_residual_blocks")  # fmt: skip
-        for name in non_negative:
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}.")
-        if self.steps_per_epoch is not None and self.steps_per_epoch < 1:
-            raise ValueError(f"--steps-per-epoch must be >= 1, got {self.steps_per_epoch}.")
-        if self.lr <= 0:
-            raise ValueError(f"--lr must be > 0, got {self.lr}.")
-        if self.decay_from is not None and not 0 <= self.decay_from < self.epochs:
-            raise ValueError(
-                f"--decay-from must be an epoch in [0, {self.epochs}), got {self.decay_from}."
-            )
-        multiple = 16 if self.generator == "unet" else 4
-        if self.image_size % multiple:
-            nearest = max(round(self.image_size / multiple), 1) * multiple
-            raise ValueError(
-                f"--image-size must be a multiple of {multiple} for the {self.generator} "
-                f"generator, got {self.image_size}; try {nearest}."
-            )
-
-    # Settings that can change between invocations without changing the result.
-    RESUMABLE_CHANGES = ("epochs",)
-
-
-def _check_resume(saved: dict, config: TrainConfig) -> None:
-    current = dataclasses.asdict(config)
-    for key, value in saved.items():
-        if key in TrainConfig.RESUMABLE_CHANGES and config.decay_from is None:
-            continue
-        if current.get(key) != value:
-            raise ValueError(
-                f"the run folder was started with {key}={value!r}, not {current.get(key)!r}; "
-                "repeat the original options to resume, or choose a new --out."
-            )
+__all__ = ["TrainConfig", "epoch_seed", "train", "write_scalars"]
 
 
 # What tf.summary.scalar attaches, spelled out so TensorBoard itself need not be installed.
@@ -129,22 +56,15 @@ def epoch_seed(seed: int, epoch: int) -> int:
 class _ProgressBar(keras.callbacks.Callback):
     """tqdm bar over the steps of one epoch showing the epoch's running mean losses."""
 
-    def __init__(self, epoch: int, epochs: int, steps: int, crash_after: int | None) -> None:
+    def __init__(self, epoch: int, epochs: int, steps: int) -> None:
         super().__init__()
         self.bar = tqdm(total=steps, desc=f"epoch {epoch + 1}/{epochs}", unit="step")
         self.latest = dict.fromkeys(LOSS_NAMES, float("nan"))
-        self.count = 0
-        self.crash_after = crash_after
 
     def on_train_batch_end(self, batch, logs=None):
         self.latest = {k: float(logs[k]) for k in LOSS_NAMES}
-        self.count += 1
         self.bar.set_postfix({k: f"{v:.3f}" for k, v in self.latest.items()}, refresh=False)
         self.bar.update(1)
-        if self.crash_after is not None and self.count >= self.crash_after:
-            # Test hook: die like a killed process, with no chance to clean up.
-            self.bar.close()
-            os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
 
     def means(self) -> dict[str, float]:
         """Mean losses of the epoch (the running means after its last step)."""
@@ -153,6 +73,7 @@ class _ProgressBar(keras.callbacks.Callback):
 
 
 def _sample_pair(data: Path, image_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """One image per domain (the first test image, else training image), ``(S, S, 3)``."""
     images = []
     for domain in "AB":
         folder = data / f"test{domain}"
@@ -167,41 +88,51 @@ def _strategy() -> tf.distribute.Strategy:
     return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
 
 
-def train(config: TrainConfig, run_dir: str | os.PathLike, crash_after_steps: int | None = None):
-    """Train (or resume, or report a finished run) and return the per-epoch loss history.
-
-    Args:
-        config: the run settings.
-        run_dir: output folder; if it holds a checkpoint of the same settings, training
-            resumes after the last complete epoch.
-        crash_after_steps: test hook: kill the process (SIGKILL) after this many
-            training steps of this call, as an outside ``kill -9`` would.
-
-    Returns:
-        List of dicts of mean losses, one per finished epoch.
-
-    Raises:
-        ValueError: for bad settings, a missing or empty dataset, or a run folder that
-            holds a different run.
-    """
-    config.validate()
-    run_dir = Path(run_dir)
-    saved = runs.read_config(run_dir)
+def _finished_history(config: TrainConfig, run_dir: Path) -> list[dict[str, float]] | None:
+    """Refuse a run folder of other settings; return the history if the run is finished."""
+    saved = runs.read_options(run_dir)
     if saved is not None:
-        _check_resume(saved, config)
+        current = dataclasses.asdict(config)
+        for key, value in dataclasses.asdict(saved).items():
+            if key in TrainConfig.RESUMABLE_CHANGES and config.decay_from is None:
+                continue
+            if current[key] != value:
+                raise ValueError(
+                    f"the run folder was started with {key}={value!r}, not {current[key]!r}; "
+                    "repeat the original options to resume, or choose a new --out."
+                )
     latest = runs.latest_checkpoint(run_dir)
-    if latest is not None:
-        state = runs.read_state(latest)
-        if state["epoch"] >= config.epochs:
-            print(f"run {run_dir} already finished: {state['epoch']} of {config.epochs} epochs.")
-            return state["history"]
+    state = runs.read_state(latest) if latest is not None else None
+    if state is not None and state["epoch"] >= config.epochs:
+        print(f"run {run_dir} already finished: {state['epoch']} of {config.epochs} epochs.")
+        return state["history"]
+    return None
+
+
+@dataclasses.dataclass
+class _Run:
+    """What the epoch loop works on, built by :func:`_set_up`."""
+
+    config: TrainConfig
+    run_dir: Path
+    model: CycleGAN
+    checkpoint: tf.train.Checkpoint
+    writer: tf.summary.SummaryWriter
+    steps: int  # training steps per epoch
+    samples: tuple[np.ndarray, np.ndarray]  # one (S, S, 3) image per domain, in [-1, 1]
+    start: int  # epochs finished before this call
+    history: list[dict[str, float]]  # mean losses of each finished epoch
+
+
+def _set_up(config: TrainConfig, run_dir: Path) -> _Run:
+    """Check the data, save the options, set global TF state, build and restore the model."""
     # Checks the data folders before anything global changes.
     first = load_unpaired(config.data, "train", config.image_size, config.batch_size, seed=0)
     steps = int(first.cardinality())
     if config.steps_per_epoch is not None:
         steps = min(steps, config.steps_per_epoch)
-    sample_a, sample_b = _sample_pair(Path(config.data), config.image_size)
-    runs.write_config(run_dir, dataclasses.asdict(config))
+    samples = _sample_pair(Path(config.data), config.image_size)
+    runs.write_options(run_dir, config)
 
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
@@ -211,65 +142,82 @@ def train(config: TrainConfig, run_dir: str | os.PathLike, crash_after_steps: in
     lr = config.lr
     if config.decay_from is not None:
         lr = LinearDecay.from_epochs(config.lr, config.decay_from, config.epochs, steps)
-    model = CycleGAN(
-        input_dim=(config.image_size, config.image_size, 3),
-        learning_rate=lr,
-        lambda_validation=config.lambda_validation,
-        lambda_reconstr=config.lambda_reconstr,
-        lambda_id=config.lambda_id,
-        generator_type=config.generator,
-        gen_n_filters=config.gen_filters,
-        disc_n_filters=config.disc_filters,
-        buffer_max_length=config.buffer_max_length,
-        n_residual_blocks=config.n_residual_blocks,
-        pool_seed=config.seed,
-        strategy=_strategy(),
-    )
+    model = CycleGAN(config, learning_rate=lr, strategy=_strategy())
     model.compile(jit_compile=config.jit_compile)
     checkpoint = tf.train.Checkpoint(**model.checkpoint_objects())
-    history: list[dict[str, float]] = []
-    start = 0
+    start, history = 0, []
+    latest = runs.latest_checkpoint(run_dir)
     if latest is not None:
         state = runs.load_checkpoint(checkpoint, latest)
         start, history = state["epoch"], state["history"]
         print(f"resuming {run_dir} after epoch {start} of {config.epochs}.")
-
     writer = tf.summary.create_file_writer(os.fspath(run_dir / "logs"))
-    for epoch in range(start, config.epochs):
-        # Not keras.utils.set_random_seed: re-seeding TF would retrace the train step, and
-        # nothing random in an epoch reads the global seeds (data and pools are seeded).
-        seed = epoch_seed(config.seed, epoch)
-        ds = load_unpaired(config.data, "train", config.image_size, config.batch_size, seed=seed)
-        crash_in_epoch = None
-        if crash_after_steps is not None and crash_after_steps <= steps:
-            crash_in_epoch = crash_after_steps
-        elif crash_after_steps is not None:
-            crash_after_steps -= steps
-        bar = _ProgressBar(epoch, config.epochs, steps, crash_in_epoch)
-        model.fit(ds.take(steps), epochs=epoch + 1, initial_epoch=epoch, verbose=0,
-                  shuffle=False, callbacks=[bar])  # fmt: skip
-        means = bar.means()
-        history.append(means)
-        save_sample_grid(
-            translate_pair(model, sample_a, sample_b),
-            run_dir / "samples" / f"epoch-{epoch + 1:04d}.png",
-            title=f"epoch {epoch + 1}",
-        )
-        save_loss_curve(history, run_dir / "loss_curve.png")
-        optimizer = model.network_optimizers["g_AB"]
-        scalars = {f"loss/{k}": v for k, v in means.items()}
-        scalars["learning_rate"] = float(optimizer.learning_rate)
-        write_scalars(writer, scalars, step=epoch + 1)
-        runs.save_checkpoint(
-            checkpoint,
-            run_dir,
-            epoch + 1,
-            {
-                "epoch": epoch + 1,
-                "history": history,
-                "global_step": int(optimizer.iterations),
-                "next_epoch_seed": epoch_seed(config.seed, epoch + 1),
-            },
-        )
+    return _Run(config, run_dir, model, checkpoint, writer, steps, samples, start, history)
+
+
+def _train_epoch(run: _Run, epoch: int, callbacks: Sequence[keras.callbacks.Callback]):
+    """Train one epoch (0-based) on its own seeded pipeline; return its mean losses."""
+    config = run.config
+    # Not keras.utils.set_random_seed: re-seeding TF would retrace the train step, and
+    # nothing random in an epoch reads the global seeds (data and pools are seeded).
+    seed = epoch_seed(config.seed, epoch)
+    ds = load_unpaired(config.data, "train", config.image_size, config.batch_size, seed=seed)
+    bar = _ProgressBar(epoch, config.epochs, run.steps)
+    run.model.fit(ds.take(run.steps), epochs=epoch + 1, initial_epoch=epoch, verbose=0,
+                  shuffle=False, callbacks=[bar, *callbacks])  # fmt: skip
+    return bar.means()
+
+
+def _end_epoch(run: _Run, epoch: int, means: dict[str, float]) -> None:
+    """Record epoch ``epoch`` (0-based): samples, loss curve, scalars, then the checkpoint."""
+    run.history.append(means)
+    save_sample_grid(
+        translate_pair(run.model, *run.samples),
+        run.run_dir / "samples" / f"epoch-{epoch + 1:04d}.png",
+        title=f"epoch {epoch + 1}",
+    )
+    save_loss_curve(run.history, run.run_dir / "loss_curve.png")
+    optimizer = run.model.network_optimizers["g_AB"]
+    scalars = {f"loss/{k}": v for k, v in means.items()}
+    scalars["learning_rate"] = float(optimizer.learning_rate)
+    write_scalars(run.writer, scalars, step=epoch + 1)
+    state = {
+        "epoch": epoch + 1,
+        "history": run.history,
+        "global_step": int(optimizer.iterations),
+        "next_epoch_seed": epoch_seed(run.config.seed, epoch + 1),
+    }
+    runs.save_checkpoint(run.checkpoint, run.run_dir, epoch + 1, state)
+
+
+def train(
+    config: TrainConfig,
+    run_dir: str | os.PathLike,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+) -> list[dict[str, float]]:
+    """Train (or resume, or report a finished run) and return the per-epoch loss history.
+
+    Args:
+        config: the run settings.
+        run_dir: output folder; if it holds a checkpoint of the same settings, training
+            resumes after the last complete epoch.
+        callbacks: extra Keras callbacks for every epoch's ``fit``, after the progress
+            bar (one object sees every step of this call).
+
+    Returns:
+        List of dicts of mean losses (keys ``LOSS_NAMES``), one per finished epoch.
+
+    Raises:
+        ValueError: for bad settings, a missing or empty dataset, or a run folder that
+            holds a different run.
+    """
+    config.validate()
+    run_dir = Path(run_dir)
+    history = _finished_history(config, run_dir)
+    if history is not None:
+        return history
+    run = _set_up(config, run_dir)
+    for epoch in range(run.start, config.epochs):
+        _end_epoch(run, epoch, _train_epoch(run, epoch, callbacks))
     print(f"finished {config.epochs} epochs; checkpoints and samples in {run_dir}.")
-    return history
+    return run.history

@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 
 from cyclegan import runs
 from cyclegan.data import find_unreadable, list_images, read_image, to_uint8
-from cyclegan.networks import build_resnet_generator, build_unet_generator
+from cyclegan.model import build_generator
 
 DIRECTIONS = {"AtoB": "g_AB", "BtoA": "g_BA"}
 
@@ -37,24 +37,17 @@ def load_generator(run_dir: str | os.PathLike, direction: str) -> tuple[keras.Mo
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {sorted(DIRECTIONS)}, got {direction!r}.")
     run_dir = Path(run_dir)
-    config = runs.read_config(run_dir)
-    if config is None:
+    options = runs.read_options(run_dir)
+    if options is None:
         raise ValueError(f"{run_dir} is not a training run (no config.json); pass the --out of "
                          "a `cyclegan train` run.")  # fmt: skip
     folder = runs.latest_checkpoint(run_dir)
     if folder is None:
         raise ValueError(f"{run_dir} has no finished epoch yet; train at least one epoch first.")
-    size = int(config["image_size"])
     name = DIRECTIONS[direction]
-    shape = (size, size, 3)
-    if config["generator"] == "unet":
-        generator = build_unet_generator(shape, config["gen_filters"], name=name)
-    else:
-        generator = build_resnet_generator(
-            shape, config["gen_filters"], config["n_residual_blocks"], name=name
-        )
+    generator = build_generator(options, name)
     runs.load_checkpoint(tf.train.Checkpoint(**{name: generator}), folder, partial=True)
-    return generator, size
+    return generator, options.image_size
 
 
 def _collect(inputs: Sequence[str | os.PathLike]) -> list[Path]:

@@ -15,6 +15,7 @@ from cyclegan.cli import main
 from cyclegan.toy import make_toy_dataset
 
 STEPS_PER_EPOCH = 4  # 8 images per domain, batch size 2
+KILLER = Path(__file__).with_name("cyclegan_kill.py")
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +32,14 @@ def train_args(root: Path, out: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def start(args: list[str]) -> subprocess.Popen:
+def start(args: list[str], kill_after_steps: int | None = None) -> subprocess.Popen:
+    """``cyclegan ARGS`` in a new process; SIGKILLed after that many steps if given."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    command = [sys.executable, "-m", "cyclegan"]
+    if kill_after_steps is not None:
+        command = [sys.executable, str(KILLER), str(kill_after_steps)]
     return subprocess.Popen(
-        [sys.executable, "-m", "cyclegan", *args],
+        [*command, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -50,7 +55,7 @@ def runs(toy_root, tmp_path_factory):
     # Two processes at once: the machine has two cores.
     uninterrupted = start(train_args(toy_root, full))
     crash_at = STEPS_PER_EPOCH + 2
-    killed = start([*train_args(toy_root, resumed), "--crash-after-steps", str(crash_at)])
+    killed = start(train_args(toy_root, resumed), kill_after_steps=crash_at)
     killed_out, killed_err = killed.communicate(timeout=900)
     full_out, full_err = uninterrupted.communicate(timeout=900)
     assert uninterrupted.returncode == 0, full_err[-3000:]
