@@ -163,6 +163,10 @@ def describe_error(name: str, value: str) -> str:
         return STUB_MESSAGE
     if name == "CellTimeoutError":
         return cut_message(value) or "the cell ran past the time limit"
+    if name == "CheckFailed" and value:
+        # The course's own failures already start with the function's name; the
+        # exception's name would only take room from the hint and the values.
+        return cut_message(value)
     return cut_message(f"{name}: {value}" if value else name)
 
 

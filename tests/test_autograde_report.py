@@ -199,7 +199,9 @@ def test_long_message_is_cut_at_a_word_boundary_before_an_array(raw):
     kept = message.removesuffix("…").rstrip()
     whole = " ".join(text.split())
     assert whole.startswith(kept) and whole[len(kept)] == " "
-    assert describe_error("CheckFailed", raw["unroll_channels"]) == message
+    # The grader drops the exception name: the message already names the function.
+    stub = raw["unroll_channels"]
+    assert describe_error("CheckFailed", stub) == first_line(stub)
 
 
 def test_array_left_open_by_the_first_line_is_not_shown_in_half(raw):
@@ -233,7 +235,7 @@ def test_cut_is_at_most_the_width_for_every_failure(raw):
         assert _no_bracket_stub(message), message
         assert first_line(message) == message  # cutting twice changes nothing
     tv = describe_error("CheckFailed", raw["total_variation_cost"])
-    assert tv.endswith("before the sum. …"), tv
+    assert "before the sum." in tv and tv.endswith("…"), tv
 
 
 def test_every_hint_survives_the_cut():
