@@ -203,9 +203,9 @@ class ScrubPaths(Preprocessor):
 
     def preprocess(self, nb, resources):
         extra = {}
-        folder = (resources.get("metadata") or {}).get("path")
-        if folder:  # <course>/autograded/<student>/<lesson>
-            extra[str(Path(folder).resolve().parents[2])] = "course"
+        folder = Path((resources.get("metadata") or {}).get("path") or ".").resolve()
+        if folder.parent.parent.name == "autograded":  # <course>/autograded/<student>/<lesson>
+            extra[str(folder.parents[2])] = "course"
         for cell in nb.cells:
             for output in cell.get("outputs", []):
                 for key in ("text", "evalue", "traceback"):

@@ -45,20 +45,22 @@ def test_scrub_names_extra_folders():
         "course/autograded/x.ipynb"
 
 
-def test_scrub_paths_preprocessor_cleans_outputs_and_adds_css():
+def test_scrub_paths_preprocessor_cleans_outputs_and_adds_css(tmp_path):
     import nbformat
 
+    course = tmp_path / "my-course"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1/0", outputs=[
         nbformat.v4.new_output("error", ename="E", evalue=f"{sys.prefix}/x",
                                traceback=[f"{PACKAGE}/checks.py:1"]),
         nbformat.v4.new_output("stream", name="stdout", text=f"{Path.home()}/.keras\n"),
-        nbformat.v4.new_output("display_data", data={"text/plain": f"{sys.prefix}/y"}),
+        nbformat.v4.new_output("display_data", data={"text/plain": f"{course}/release/y"}),
     ])])
-    nb, resources = feedback.ScrubPaths().preprocess(nb, {})
+    resources = {"metadata": {"path": str(course / "autograded" / "ada" / "02_x")}}
+    nb, resources = feedback.ScrubPaths().preprocess(nb, resources)
     assert feedback.ScrubPaths().enabled  # nbconvert skips disabled preprocessors
     error, stream, display = nb.cells[0].outputs
     assert error.evalue == "python/x" and error.traceback == ["autograde/checks.py:1"]
-    assert stream.text == "~/.keras\n" and display.data["text/plain"] == "python/y"
+    assert stream.text == "~/.keras\n" and display.data["text/plain"] == "course/release/y"
     assert feedback.WRAP_CSS in resources["inlining"]["css"]
 
 
