@@ -140,6 +140,15 @@ class CycleGAN(keras.Model):
                 optimizer.build(net.trainable_variables)
                 self.network_optimizers[net.name] = optimizer
 
+    def fit(self, x=None, *args, shuffle: bool = False, **kwargs):
+        """``keras.Model.fit``, with ``shuffle=False`` by default.
+
+        The model trains on a ``tf.data`` dataset of ``(real_a, real_b)`` batches, which
+        :func:`cyclegan.data.load_unpaired` shuffles itself. Keras ignores ``shuffle``
+        for a dataset and warns when it is True, its own default.
+        """
+        return super().fit(x, *args, shuffle=shuffle, **kwargs)
+
     def checkpoint_objects(self) -> dict[str, object]:
         """Everything a ``tf.train.Checkpoint`` needs to resume training exactly."""
         objects = {

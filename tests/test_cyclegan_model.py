@@ -1,5 +1,7 @@
 """The CycleGAN training step: equal to a plain step-by-step version, and it learns."""
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -154,3 +156,12 @@ def test_bad_settings():
         CycleGAN((SIZE, SIZE, 3), generator_type="vgg")
     with pytest.raises(ValueError, match="lambda_id"):
         CycleGAN((SIZE, SIZE, 3), lambda_id=-1)
+
+
+def test_fit_does_not_make_keras_warn_about_shuffle():
+    # Keras's fit defaults to shuffle=True and warns that a tf.data dataset ignores it.
+    model = tiny_model()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(tf.data.Dataset.from_tensors(random_pair(5)), verbose=0)
+    assert not [w for w in caught if "shuffle" in str(w.message)]
