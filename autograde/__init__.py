@@ -12,4 +12,4 @@ from nst_utils.startup import install_import_hook
 # start-up log lines are then kept off stderr and out of notebook outputs.
 install_import_hook()
 
-__all__ = ["checks", "specs"]
+__all__ = ["build", "checks", "graded", "grader", "kernel", "sandbox"]

@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _release(args) -> int:
-    from autograde.build import build, drift, find_root
+    from autograde.build.release import build, drift, find_root
 
     root = find_root(args.root)
     if args.check:
@@ -113,8 +113,8 @@ def _release(args) -> int:
 
 
 def _check(args) -> int:
-    from autograde.report import lesson_table
-    from autograde.selfcheck import check_notebooks, default_notebooks
+    from autograde.grader.report import lesson_table
+    from autograde.grader.selfcheck import check_notebooks, default_notebooks
 
     paths = args.notebooks or default_notebooks()
     results = check_notebooks(paths, progress=not args.quiet)
@@ -128,9 +128,9 @@ def _check(args) -> int:
 
 
 def _grade(args) -> int:
-    from autograde.batch import Layout, grade_submissions
-    from autograde.limits import Limits, parse_size
-    from autograde.report import summary_table
+    from autograde.grader.batch import Layout, grade_submissions
+    from autograde.grader.report import summary_table
+    from autograde.sandbox.limits import Limits, parse_size
 
     if args.jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {args.jobs}.")
@@ -158,15 +158,15 @@ def _grade(args) -> int:
 
 
 def _demo(args) -> int:
-    from autograde.demo import run_demo
+    from autograde.grader.demo import run_demo
 
     run_demo(args.out, progress=not args.quiet)
     return 0
 
 
 def _course(args) -> int:
-    from autograde.build import SOLUTIONS, find_root
-    from autograde.course import GRADING_SOURCES, prepare_course
+    from autograde.build.release import SOLUTIONS, find_root
+    from autograde.grader.course import GRADING_SOURCES, prepare_course
 
     try:
         sources = find_root(args.root) / SOLUTIONS

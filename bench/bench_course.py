@@ -24,8 +24,8 @@ import nbformat
 from nbclient import NotebookClient
 from tqdm import tqdm
 
-from autograde.course import lesson_names, prepare_course
-from autograde.grade import grade_notebook
+from autograde.grader.course import lesson_names, prepare_course
+from autograde.grader.gradebook import grade_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 

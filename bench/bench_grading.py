@@ -31,8 +31,8 @@ import nbformat
 import psutil
 from tqdm import tqdm
 
-from autograde import grade as grade_module
-from autograde.batch import grade_submissions
+from autograde.grader import gradebook as grade_module
+from autograde.grader.batch import grade_submissions
 from bench import bench_course
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 def _time_failing_check(function, name: str, expected, repeats: int) -> tuple[float, float]:
     """First and median wall time of a public check that fails."""
-    from autograde import checks
+    from autograde.kernel import checks
 
     times = []
     for _ in range(repeats + 1):
@@ -46,14 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeats < 1:
         raise SystemExit("--repeats must be at least 1.")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from autograde import checks, specs
-    from autograde.mistakes import variant
+    from autograde.graded import comparison, specs
+    from autograde.graded.specs import variant
 
     rows = []
     for name in tqdm(sorted(specs.GRADED), desc="functions", unit="function"):
         spec = specs.GRADED[name]
         wrong = variant(name, next(m for m in spec.mistakes if m.public))
-        expected = checks.expected_for_notebook(checks.reference_value(name))
+        expected = comparison.expected_for_notebook(comparison.reference_value(name))
         first, project = _time_failing_check(wrong, name, expected, args.repeats)
         specs.GRADED[name] = replace(spec, mistakes=())
         try:

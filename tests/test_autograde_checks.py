@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from autograde import checks, exact
-from autograde.mistakes import TYPICAL_MISTAKES
-from autograde.specs import GRADED, Case, get_spec
+from autograde.graded import comparison, exact
+from autograde.graded.mistakes import TYPICAL_MISTAKES
+from autograde.graded.specs import GRADED, Case, get_spec
+from autograde.kernel import checks
 
 REQUIRED = ("compute_content_cost", "gram_matrix", "compute_layer_style_cost",
             "compute_style_cost", "total_variation_cost", "total_cost", "discriminator_loss",
@@ -27,7 +28,7 @@ def _cases():
 @pytest.mark.parametrize(("name", "case"), _cases())
 def test_reference_matches_numpy_on_every_case(name, case):
     spec = get_spec(name)
-    got = checks.as_array(spec.evaluate(spec.reference_function(), spec.inputs(case)))
+    got = comparison.as_array(spec.evaluate(spec.reference_function(), spec.inputs(case)))
     want = exact.FUNCTIONS[name](**spec.inputs(case))
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5 * max(1.0, np.abs(want).max()))
 
@@ -129,8 +130,8 @@ def test_tolerance_accepts_float32_noise_and_rejects_formula_errors():
 def test_summaries_stand_in_for_large_arrays():
     rng = np.random.default_rng(4)
     big = rng.standard_normal((1, 8, 8, 9)).astype(np.float32)
-    assert checks.expected_for_notebook(np.float32(1.5)).shape == ()
-    summary = checks.expected_for_notebook(big)
+    assert comparison.expected_for_notebook(np.float32(1.5)).shape == ()
+    summary = comparison.expected_for_notebook(big)
     assert isinstance(summary, dict) and summary["shape"] == big.shape
     spec = get_spec("upsample")
     assert checks.compare(spec, big, summary).ok

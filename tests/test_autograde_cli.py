@@ -64,7 +64,8 @@ def test_grade_folder_without_lessons_is_bad_input(tmp_path):
 
 @pytest.mark.parametrize(("stale", "code"), [([], 0), ([Path("lessons/01_x.ipynb")], 1)])
 def test_release_check_exit_code_follows_drift(monkeypatch, capsys, stale, code):
-    from autograde import build, cli
+    from autograde import cli
+    from autograde.build import release as build
 
     monkeypatch.setattr(build, "drift", lambda root, progress=False: stale)
     assert cli.main(["release", "--check", "--root", str(ROOT)]) == code

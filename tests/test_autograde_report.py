@@ -2,8 +2,8 @@
 
 The messages are real ones: the checks of the lessons are run in-process (no kernel)
 on catalogued mistakes and on a wrong array, and turned into item messages the way
-the grader does (:func:`autograde.verdict.describe_error` of the cell's error, then
-:func:`autograde.verdict.first_line`).
+the grader does (:func:`autograde.grader.verdict.describe_error` of the cell's error, then
+:func:`autograde.grader.verdict.first_line`).
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograde import checks
-from autograde.mistakes import CATALOGUE, variant
-from autograde.report import lesson_table, summary_table, terminal_width
-from autograde.results import ItemResult, LessonResult
-from autograde.specs import get_spec
-from autograde.verdict import MESSAGE_WIDTH, STUB_MESSAGE, describe_error, first_line
+from autograde.graded import comparison
+from autograde.graded.mistakes import CATALOGUE
+from autograde.graded.specs import get_spec, variant
+from autograde.grader.report import lesson_table, summary_table, terminal_width
+from autograde.grader.results import ItemResult, LessonResult
+from autograde.grader.verdict import MESSAGE_WIDTH, STUB_MESSAGE, describe_error, first_line
+from autograde.kernel import checks
 
 ROOT = Path(__file__).resolve().parent.parent
 STUB = "not implemented yet — replace `raise NotImplementedError()` with your code"
@@ -29,7 +30,7 @@ STUB = "not implemented yet — replace `raise NotImplementedError()` with your 
 
 def _check_failure(name: str, function) -> str:
     """The text of the first failing check of ``function`` (public, then hidden)."""
-    expected = checks.expected_for_notebook(checks.reference_value(name))
+    expected = comparison.expected_for_notebook(comparison.reference_value(name))
     with contextlib.redirect_stdout(io.StringIO()):
         try:
             checks.check_public(function, name, expected=expected)

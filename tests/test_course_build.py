@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from autograde import build as build_module
-from autograde import exact, notebooks, specs
-from autograde.build import build, drift, public_expected, stale_files
-from autograde.checks import expected_for_notebook
+from autograde.build import release as build_module
+from autograde.build.bodies import fill_region, literal, reference_body, replace_expected
+from autograde.build.release import build, drift, public_expected, stale_files
+from autograde.build.samples import solution_bodies
 from autograde.cli import main as autograde_main
-from autograde.reference import fill_region, literal, reference_body, replace_expected
-from autograde.samples_build import solution_bodies
-from autograde.specs import get_spec
+from autograde.graded import exact, notebooks, specs
+from autograde.graded.comparison import expected_for_notebook
+from autograde.graded.specs import get_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))

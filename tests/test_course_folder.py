@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from autograde import cli, notebooks
-from autograde.course import GRADING_SOURCES
-from autograde.feedback import MATHJAX_DIR
-from autograde.reference import fill_region
+from autograde import cli
+from autograde.build.bodies import fill_region
+from autograde.graded import notebooks
+from autograde.grader.course import GRADING_SOURCES
+from autograde.grader.feedback import MATHJAX_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "autograde" / "samples"
@@ -113,7 +114,7 @@ def test_feedback_pages_show_no_path_of_the_grader_machine(course_folder):
         text = page.read_text(encoding="utf-8")
         assert "Hint: The normalisation is missing" in text, page
         # The traceback's grader frame is still there, under a short name.
-        assert "autograde/checks.py:" in text and "~/.keras/models" in text, page
+        assert "autograde/kernel/checks.py:" in text and "~/.keras/models" in text, page
         for path in forbidden:
             assert path not in text, (page, path)
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from autograde import notebooks
-from autograde.batch import grade_submissions
-from autograde.samples_build import fill_stubs, solution_bodies
+from autograde.build.samples import fill_stubs, solution_bodies
+from autograde.graded import notebooks
+from autograde.grader.batch import grade_submissions
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_NAMES = sorted(p.stem for p in (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))

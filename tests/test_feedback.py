@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from autograde import cli, feedback
-from autograde.batch import Layout
-from autograde.grade import student_names
+from autograde import cli
+from autograde.grader import feedback
+from autograde.grader.batch import Layout
+from autograde.grader.gradebook import student_names
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "autograde"
@@ -51,7 +52,7 @@ def test_scrub_paths_preprocessor_cleans_outputs_and_adds_css(tmp_path):
     course = tmp_path / "my-course"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1/0", outputs=[
         nbformat.v4.new_output("error", ename="E", evalue=f"{sys.prefix}/x",
-                               traceback=[f"{PACKAGE}/checks.py:1"]),
+                               traceback=[f"{PACKAGE}/kernel/checks.py:1"]),
         nbformat.v4.new_output("stream", name="stdout", text=f"{Path.home()}/.keras\n"),
         nbformat.v4.new_output("display_data", data={"text/plain": f"{course}/release/y"}),
     ])])
@@ -59,7 +60,7 @@ def test_scrub_paths_preprocessor_cleans_outputs_and_adds_css(tmp_path):
     nb, resources = feedback.ScrubPaths().preprocess(nb, resources)
     assert feedback.ScrubPaths().enabled  # nbconvert skips disabled preprocessors
     error, stream, display = nb.cells[0].outputs
-    assert error.evalue == "python/x" and error.traceback == ["autograde/checks.py:1"]
+    assert error.evalue == "python/x" and error.traceback == ["autograde/kernel/checks.py:1"]
     assert stream.text == "~/.keras\n" and display.data["text/plain"] == "course/release/y"
     assert feedback.WRAP_CSS in resources["inlining"]["css"]
 

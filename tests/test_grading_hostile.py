@@ -18,9 +18,9 @@ import threading
 import psutil
 import pytest
 
-from autograde import notebooks
-from autograde.batch import grade_submissions
-from autograde.limits import GIB, MIB, Limits
+from autograde.graded import notebooks
+from autograde.grader.batch import grade_submissions
+from autograde.sandbox.limits import GIB, MIB, Limits
 from tests.hostile.corpus import CASES, Context, write_corpus
 
 pytestmark = pytest.mark.slow

@@ -1,7 +1,7 @@
 """The parts of robust grading on their own: result transport, verdicts, repairs, limits,
 the degraded sandbox and the command line.
 
-Expected values come from the float64 NumPy readings in ``autograde/exact.py`` on
+Expected values come from the float64 NumPy readings in ``autograde/graded/exact.py`` on
 inputs from ``numpy.random.default_rng``, never from the code under test.
 """
 
@@ -20,13 +20,14 @@ import numpy as np
 import psutil
 import pytest
 
-from autograde import exact, notebooks, record
-from autograde.expected import labels
-from autograde.limits import MIB, Limits, format_size, parse_size
-from autograde.sandbox import KernelSandbox, Policy, _maskable
-from autograde.sanitize import InvalidSubmission, repair
-from autograde.specs import get_spec
-from autograde.verdict import judge, take_results
+from autograde.graded import exact, notebooks
+from autograde.graded.specs import get_spec
+from autograde.grader.reference_values import labels
+from autograde.grader.repair import InvalidSubmission, repair
+from autograde.grader.verdict import judge, take_results
+from autograde.kernel import results as record
+from autograde.sandbox.kernel_box import KernelSandbox, Policy, _maskable
+from autograde.sandbox.limits import MIB, Limits, format_size, parse_size
 
 ROOT = Path(__file__).resolve().parent.parent
 L04 = "04_total_cost"
@@ -218,7 +219,7 @@ def test_a_folder_holding_what_the_kernel_needs_is_masked_around_it(tmp_path):
 # --- the sandbox without namespaces or cgroups ---------------------------------------------
 
 def _run(cells: list[str], limits: Limits):
-    from autograde.execute import run_notebook
+    from autograde.grader.execute import run_notebook
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     with KernelSandbox(Policy(), limits) as box:

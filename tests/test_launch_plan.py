@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from autograde.launch_plan import LaunchPlan, PlanError
+from autograde.sandbox.plan import LaunchPlan, PlanError
 
 
 def _plan(**changes) -> LaunchPlan:
@@ -38,7 +38,7 @@ def test_a_foreign_plan_is_refused_with_a_reason(text, words):
 def test_the_launcher_refuses_an_unreadable_plan_in_one_line(tmp_path):
     bad = tmp_path / "plan.json"
     bad.write_text("{}")
-    done = subprocess.run([sys.executable, "-m", "autograde.launcher", str(bad), "--", "true"],
-                          capture_output=True, text=True, timeout=60)
+    command = [sys.executable, "-m", "autograde.sandbox.launcher", str(bad), "--", "true"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "cannot read the plan" in done.stderr

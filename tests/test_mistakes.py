@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograde import checks, exact, notebooks
-from autograde.mistakes import CATALOGUE, TYPICAL_MISTAKES, variant
-from autograde.specs import GRADED, get_spec
-from autograde.variants import Mistake, compile_body, free_names
+from autograde.graded import comparison, exact, notebooks
+from autograde.graded.mistakes import CATALOGUE, TYPICAL_MISTAKES
+from autograde.graded.mistakes.variants import Mistake, compile_body, free_names
+from autograde.graded.specs import GRADED, get_spec, variant
+from autograde.kernel import checks
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Generous for the 160-character cut of one-line views (the exception name comes on top).
@@ -42,7 +43,7 @@ def _student(name: str, mistake: Mistake):
 
 def _fail_message(function, name: str) -> str:
     """The first failing check's message: public check, then the hidden ones."""
-    expected = checks.expected_for_notebook(checks.reference_value(name))
+    expected = comparison.expected_for_notebook(comparison.reference_value(name))
     try:
         checks.check_public(function, name, expected=expected)
         checks.check_hidden(function, name)
@@ -106,7 +107,7 @@ def _case_results(name: str):
     for case in (spec.public, *spec.hidden):
         # The NumPy blocks take the weight seed themselves instead of building a model.
         truth = np.asarray(numpy_version(**spec.inputs(case)), np.float32)
-        wrong = {m: checks.as_array(spec.evaluate(variant(name, m), spec.inputs(case)))
+        wrong = {m: comparison.as_array(spec.evaluate(variant(name, m), spec.inputs(case)))
                  for m in spec.mistakes}
         yield case, truth, wrong
 
@@ -144,7 +145,7 @@ def test_each_mistake_is_named_in_its_check(name, mistake):
 def test_correct_answers_never_get_a_hint(name):
     spec = get_spec(name)
     for case, truth, _ in _case_results(name):
-        assert checks.recognise(name, spec.inputs(case), truth) is None
+        assert comparison.recognise(name, spec.inputs(case), truth) is None
     # With helpers the check swaps names in the function's module, so use the reference.
     numpy_ok = not (spec.call or spec.uses)
     correct = exact.FUNCTIONS[name] if numpy_ok else spec.reference_function()
@@ -155,11 +156,11 @@ def test_correct_answers_never_get_a_hint(name):
 def test_random_wrong_answers_get_the_plain_message(name):
     spec = get_spec(name)
     rng = np.random.default_rng(sum(map(ord, name)))
-    truth = checks.reference_value(name)
+    truth = comparison.reference_value(name)
     wrong = truth + (np.abs(truth).max() + 1.0) * rng.uniform(0.05, 0.5, truth.shape)
     wrong = wrong.astype(np.float32)
     inputs = spec.inputs(spec.public)
-    assert checks.recognise(name, inputs, wrong) is None
+    assert comparison.recognise(name, inputs, wrong) is None
     outcome = checks.compare(spec, wrong, truth)
     message = checks.failure_message(spec, spec.public, inputs, wrong, outcome)
     assert not outcome.ok and message == f"{name} on inputs [{spec.public.describe()}]: " \
@@ -235,7 +236,7 @@ def test_required_mistakes_written_in_numpy_get_their_words(name, student, words
 
 def test_shape_errors_are_explained_by_the_shapes():
     spec = get_spec("unroll_channels")
-    truth = checks.reference_value("unroll_channels")
+    truth = comparison.reference_value("unroll_channels")
     message = checks.compare(spec, truth.T, truth).message
     assert f"shape {truth.T.shape}" in message and f"{truth.shape} was expected" in message
     assert "transpose" in message
@@ -255,12 +256,12 @@ def test_recognition_is_a_pure_function_of_name_inputs_and_output():
     inputs = spec.inputs(spec.public)
     kept = {k: v.copy() for k, v in inputs.items()}
     got = _content(**inputs)
-    first = checks.recognise("compute_content_cost", inputs, got)
-    assert first is not None and first is checks.recognise("compute_content_cost", inputs, got)
+    first = comparison.recognise("compute_content_cost", inputs, got)
+    assert first is not None and first is comparison.recognise("compute_content_cost", inputs, got)
     for key, value in kept.items():
         np.testing.assert_array_equal(inputs[key], value)
-    assert checks.recognise("compute_content_cost", inputs, "not a number") is None
-    assert checks.recognise("compute_content_cost", inputs, np.float32(np.nan)) is None
+    assert comparison.recognise("compute_content_cost", inputs, "not a number") is None
+    assert comparison.recognise("compute_content_cost", inputs, np.float32(np.nan)) is None
 
 
 def test_bodies_with_unknown_names_are_refused_with_one_line():

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from autograde import notebooks
-from autograde.batch import grade_submissions
-from autograde.mistakes import CATALOGUE
-from autograde.report import lesson_table
-from autograde.samples_build import fill_stubs, solution_bodies
+from autograde.build.samples import fill_stubs, solution_bodies
+from autograde.graded import notebooks
+from autograde.graded.mistakes import CATALOGUE
+from autograde.grader.batch import grade_submissions
+from autograde.grader.report import lesson_table
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "07_cyclegan_losses"

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 
-from autograde.notebook_match import DRIFT_RTOL, notebooks_match, sources_match, values_close
+from autograde.build.notebook_match import DRIFT_RTOL, notebooks_match, sources_match, values_close
 
 CELL = 'x = 1\ncheck_public(f, "f", expected={value})  # public check'
 

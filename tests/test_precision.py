@@ -14,11 +14,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from autograde import checks, exact, expected
-from autograde.build import public_expected
-from autograde.mistakes import CATALOGUE, variant
-from autograde.precision import exact_float32
-from autograde.specs import GRADED, get_spec
+from autograde.build.release import public_expected
+from autograde.graded import comparison, exact
+from autograde.graded.mistakes import CATALOGUE
+from autograde.graded.precision import exact_float32
+from autograde.graded.specs import GRADED, get_spec, variant
+from autograde.grader import reference_values as expected
+from autograde.kernel import checks
 from tests.tf32 import emulated_tf32, round_to_tf32
 
 #: Functions built on matrix products or convolutions, where TF32 changes results.
@@ -27,7 +29,7 @@ PRODUCT_FUNCTIONS = ("gram_matrix", "compute_layer_style_cost", "compute_style_c
 
 
 def _expected(name: str):
-    return checks.expected_for_notebook(public_expected(name))
+    return comparison.expected_for_notebook(public_expected(name))
 
 
 def test_tf32_rounding_keeps_ten_mantissa_bits_to_nearest_even():

@@ -1,5 +1,6 @@
 """Project-level promises: pyproject and environment.yml agree, CI calls `make test`."""
 
+import fnmatch
 import re
 import tomllib
 from pathlib import Path
@@ -39,3 +40,31 @@ def test_console_scripts_point_at_real_functions():
         module, func = target.split(":")
         if (ROOT / module.split(".")[0]).exists():
             assert callable(getattr(importlib.import_module(module), func)), name
+
+
+#: Folders whose files docs/overview.md names by pattern, not one by one.
+_OVERVIEW_PATTERNS = ("solutions/*.ipynb", "lessons/*.ipynb", "autograde/sources/*.ipynb",
+                      "autograde/samples/*/*.ipynb", "docs/images/*.png")
+_NOT_PROJECT = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "demo_output",
+                "runs", "build", "dist", ".ipynb_checkpoints"}
+
+
+def _project_files() -> list[str]:
+    found = []
+    for path in ROOT.rglob("*"):
+        relative = path.relative_to(ROOT)
+        if path.is_file() and not _NOT_PROJECT & set(relative.parts[:-1]) \
+                and not relative.name.endswith((".pyc", ".egg-info")) \
+                and not any(part.endswith(".egg-info") for part in relative.parts):
+            found.append(relative.as_posix())
+    return sorted(found)
+
+
+def test_overview_names_every_file_of_the_project():
+    overview = (ROOT / "docs" / "overview.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"^- `([^`]+)` — ", overview, flags=re.M))
+    missing = [f for f in _project_files()
+               if f not in named and not any(fnmatch.fnmatch(f, p) for p in _OVERVIEW_PATTERNS)]
+    assert not missing, f"add these to docs/overview.md: {missing}"
+    gone = [f for f in named if "*" not in f and not (ROOT / f).exists()]
+    assert not gone, f"docs/overview.md names files that do not exist: {gone}"

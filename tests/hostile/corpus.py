@@ -21,8 +21,8 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from autograde import notebooks
-from autograde.samples_build import fill_stubs, solution_bodies
+from autograde.build.samples import fill_stubs, solution_bodies
+from autograde.graded import notebooks
 
 ROOT = Path(__file__).resolve().parents[2]
 TV, TOTAL, CONTENT = "total_variation_cost", "total_cost", "compute_content_cost"
@@ -220,10 +220,11 @@ np.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast(a, b).shape, dty
 np.array_equal = lambda *args, **kwargs: True
 numpy.testing.assert_allclose = lambda *args, **kwargs: None
 numpy.testing.assert_array_almost_equal = lambda *args, **kwargs: None"""
-PATCH_CHECKS = """import autograde.checks as checks
-import autograde.record as record
+PATCH_CHECKS = """import autograde.graded.comparison as comparison
+import autograde.kernel.checks as checks
+import autograde.kernel.results as record
 checks.check_public = checks.check_hidden = lambda *args, **kwargs: None
-checks.compare = lambda *args, **kwargs: checks.Comparison(True, "")
+checks.compare = comparison.compare = lambda *args, **kwargs: comparison.Comparison(True, "")
 record.send = lambda *args, **kwargs: None
 check_public = checks.check_public"""
 PATCH_TRACEBACK = """shell = get_ipython()
@@ -241,7 +242,7 @@ class Liar(float):
         return True
     __hash__ = float.__hash__"""
 FORGED = """from IPython.display import publish_display_data
-from autograde import record
+from autograde.kernel import results as record
 _honest_tv = total_variation_cost
 def total_variation_cost(image):
     publish_display_data({{record.MIME: {{"function": "total_variation_cost", "case": "public",

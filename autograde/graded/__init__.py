@@ -1,0 +1,1 @@
+"""What the course grades: each graded function's declaration, inputs, comparison, mistakes."""

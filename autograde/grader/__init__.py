@@ -1,0 +1,1 @@
+"""Runs in the grader's processes: course folders, batches, workers, verdicts, reports."""

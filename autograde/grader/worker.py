@@ -1,0 +1,164 @@
+"""Grading one submission, start to finish, in a worker process.
+
+:func:`grade_one` takes and returns plain data (so a process pool can run it): it
+repairs the submission against its lesson (:mod:`autograde.grader.repair`), runs it in a
+sandboxed kernel (:mod:`autograde.grader.execute`), scores each test cell from the results
+the kernel sent (:mod:`autograde.grader.verdict`) and returns the scores, the reasons and
+the autograded notebook. It never touches the gradebook: the parent process, the only
+writer, records the result (:func:`autograde.grader.gradebook.record_result`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat import NotebookNode
+
+from autograde.graded import notebooks
+from autograde.graded.specs import GRADED
+from autograde.grader import reference_values as expected_values
+from autograde.grader.execute import run_notebook
+from autograde.grader.repair import InvalidSubmission, repair
+from autograde.grader.verdict import Verdict, cell_error, first_line, judge, take_results
+from autograde.kernel import results as record
+from autograde.sandbox.kernel_box import KernelSandbox, Policy
+from autograde.sandbox.limits import Limits
+
+#: Longest printed text kept per output in the autograded notebook and the feedback.
+MAX_STREAM_CHARS = 100_000
+
+
+def make_task(student: str, lesson: str, path: Path, course: Path, expected: Path,
+              limits: Limits, policy: Policy) -> dict[str, Any]:
+    """The plain-data description of one grading job."""
+    return {"student": student, "lesson": lesson, "path": str(path),
+            "release": str(course / "release" / lesson / f"{lesson}.ipynb"),
+            "source": str(course / "source" / lesson / f"{lesson}.ipynb"),
+            "expected": str(expected), "limits": limits.as_dict(), "policy": policy.as_dict()}
+
+
+def _result(task: dict, **fields: Any) -> dict[str, Any]:
+    return {"student": task["student"], "lesson": task["lesson"], "items": [], "notes": [],
+            "error": "", "autograded": None, "timings": {}, **fields}
+
+
+def _score_cell(cell: NotebookNode, expected: dict, not_run: str = "") -> Verdict:
+    name = notebooks.grade_id(cell)[len("test_"):]
+    payloads, error = take_results(cell), cell_error(cell)
+    if name not in GRADED:  # a test cell of another kind: nbgrader's rule, no error = pass
+        return Verdict(not error and not not_run, error or not_run)
+    verdict = judge(name, payloads, expected.get(name, {}), error=error, not_run=not_run)
+    if not verdict.passed and not error:
+        # nbgrader scores a test cell by its error outputs; make the cell say why.
+        cell.outputs.append(nbformat.NotebookNode(
+            output_type="error", ename="GradingFailed", evalue=verdict.message,
+            traceback=[f"GradingFailed: {verdict.message}"]))
+    return verdict
+
+
+def _tidy(nb: NotebookNode, config: Any) -> None:
+    """Drop stray results and (like nbgrader) stderr, and trim long outputs."""
+    from nbgrader.preprocessors import IgnorePattern, LimitOutput
+
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            take_results(cell)
+            for output in cell.outputs:
+                text = output.get("text")
+                if isinstance(text, str) and len(text) > MAX_STREAM_CHARS:
+                    output.text = text[:MAX_STREAM_CHARS] + "\n... Output truncated ...\n"
+    for step in (IgnorePattern, LimitOutput):
+        step(config=config).preprocess(nb, {})
+
+
+def grade_one(task: dict[str, Any]) -> dict[str, Any]:
+    """Grade one notebook described by :func:`make_task`.
+
+    Returns:
+        ``{"student", "lesson", "items": [{"name", "score", "max_score", "message"}],
+        "notes": [...], "error": str, "autograded": notebook JSON or None,
+        "timings": {"total", "kernel", "cells"}}``. ``error`` is set (and the score is
+        zero) only when the file cannot be graded at all.
+    """
+    from autograde.grader.course import load_config
+
+    started = time.monotonic()
+    limits, policy = Limits(**task["limits"]), Policy.from_dict(task["policy"])
+    try:
+        raw = Path(task["path"]).read_bytes()
+        repaired = repair(raw, notebooks.read(Path(task["release"])),
+                          notebooks.read(Path(task["source"])), task["lesson"])
+    except InvalidSubmission as error:
+        return _result(task, error=str(error))
+    except OSError as error:
+        return _result(task, error=f"cannot read the file ({error.strerror})")
+    nb = repaired.notebook
+    expected = expected_values.load(Path(task["expected"]))
+    verdicts: dict[int, Verdict] = {}
+
+    def after_cell(index: int, cell: NotebookNode) -> None:
+        if (notebooks.grade_id(cell) or "").startswith("test_"):
+            verdicts[index] = _score_cell(cell, expected)
+
+    env = {"NBGRADER_EXECUTION": "autograde", record.ENV_VAR: "1",
+           "TF_CPP_MIN_LOG_LEVEL": "2"}
+    with KernelSandbox(policy, limits) as box:
+        run = asyncio.run(run_notebook(nb, box, limits, env, after_cell))
+    items = []
+    for index, cell in enumerate(nb.cells):
+        grade_id = notebooks.grade_id(cell) or ""
+        if not (grade_id.startswith("test_") and notebooks.is_test_cell(cell)):
+            continue
+        if index not in verdicts:
+            stopped = run.stopped if run.stopped_at is not None and index >= run.stopped_at \
+                else ""
+            verdicts[index] = _score_cell(cell, expected, not_run=stopped and
+                                          f"not graded: {stopped}")
+        points = float(cell.metadata["nbgrader"].get("points", 0))
+        verdict = verdicts[index]
+        items.append({"name": grade_id, "score": points if verdict.passed else 0.0,
+                      "max_score": points, "message": first_line(verdict.message)})
+    _tidy(nb, load_config(Path(task["release"]).parent.parent.parent))
+    notes = repaired.notes + run.notes + ([run.stopped] if run.stopped else [])
+    return _result(task, items=items, notes=notes, autograded=nbformat.writes(nb),
+                   timings={"total": time.monotonic() - started,
+                            "kernel": run.kernel_seconds, "cells": run.cell_seconds})
+
+
+def grade_one_safely(task: dict[str, Any]) -> dict[str, Any]:
+    """:func:`grade_one` that turns an unexpected grader error into a reported reason."""
+    try:
+        return grade_one(task)
+    except Exception as error:  # one broken job must not end the batch
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        return _result(task, error=f"internal grading error: {type(error).__name__}: "
+                                   f"{first_line(str(error))} ({Path(where.filename).name}:"
+                                   f"{where.lineno})")
+
+
+def main() -> int:
+    """Worker process: one JSON task per line on stdin, one JSON result per line out."""
+    # SIGTERM from the parent unwinds like Ctrl-C, so the running kernel is stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    # Anything else that writes to stdout (TensorFlow, C libraries) goes to stderr, so
+    # it cannot corrupt the results.
+    os.dup2(2, 1)
+    for line in sys.stdin:
+        if line.strip():
+            protocol.write(json.dumps(grade_one_safely(json.loads(line))) + "\n")
+            protocol.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

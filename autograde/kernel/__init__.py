@@ -1,0 +1,1 @@
+"""Runs in the student's kernel: the checks a lesson calls and the results they send."""

@@ -1,0 +1,1 @@
+"""The OS sandbox a graded kernel runs in; it imports nothing else of the grader."""
