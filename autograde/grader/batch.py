@@ -21,7 +21,6 @@ two runs from writing the gradebook at once.
 from __future__ import annotations
 
 import contextlib
-import json
 import queue
 import re
 import subprocess
@@ -35,6 +34,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from autograde.grader.course import GRADING_SOURCES, lesson_names, prepare_course
+from autograde.grader.jobs import GradingJob, JobOutcome
 from autograde.grader.report import update_csv
 from autograde.grader.results import LessonResult
 from autograde.sandbox.limits import Limits
@@ -117,15 +117,15 @@ class _WorkerProcess:
             [sys.executable, "-m", "autograde.grader.worker"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8")
 
-    def grade(self, task: dict) -> dict | None:
-        """The worker's result for ``task``, or ``None`` when the worker died."""
+    def grade(self, task: GradingJob) -> JobOutcome | None:
+        """The worker's outcome for ``task``, or ``None`` when the worker died."""
         try:
-            self.process.stdin.write(json.dumps(task) + "\n")
+            self.process.stdin.write(task.to_json() + "\n")
             self.process.stdin.flush()
             line = self.process.stdout.readline()
         except OSError:
             return None
-        return json.loads(line) if line else None
+        return JobOutcome.from_json(line) if line else None
 
     def close(self) -> None:
         """End the worker: at once when idle; a busy one is told to stop its kernel first."""
@@ -142,7 +142,8 @@ class _WorkerProcess:
                 continue
 
 
-def _run_tasks(tasks: list[dict], workers: list[_WorkerProcess]) -> Iterator[tuple[dict, dict]]:
+def _run_tasks(tasks: list[GradingJob],
+               workers: list[_WorkerProcess]) -> Iterator[tuple[GradingJob, JobOutcome]]:
     """Grade every task on the given workers; yield ``(task, result)`` as they end.
 
     Workers are fresh interpreters (nothing inherited from this process but the task)
@@ -157,7 +158,7 @@ def _run_tasks(tasks: list[dict], workers: list[_WorkerProcess]) -> Iterator[tup
     lock = threading.Lock()
     stopping = threading.Event()
 
-    def work(task: dict) -> dict | None:
+    def work(task: GradingJob) -> JobOutcome | None:
         worker = idle.get()
         try:
             for _ in range(2):
@@ -170,9 +171,7 @@ def _run_tasks(tasks: list[dict], workers: list[_WorkerProcess]) -> Iterator[tup
                 worker = _WorkerProcess()
                 with lock:
                     everyone.append(worker)
-            return {"student": task["student"], "lesson": task["lesson"], "items": [],
-                    "notes": [], "error": "the grading worker process died",
-                    "autograded": None, "timings": {}}
+            return JobOutcome.failed(task, "the grading worker process died")
         finally:
             idle.put(worker)
 
@@ -269,7 +268,6 @@ def grade_submissions(
             ``jobs`` is below 1, or neither ``out`` nor ``course`` is given.
     """
     from autograde.grader.gradebook import expected_file, policy_for
-    from autograde.grader.worker import make_task
     from autograde.sandbox.kernel_box import secret_paths
 
     if jobs < 1:
@@ -299,13 +297,14 @@ def grade_submissions(
                 announce(line)
             expected = expected_file(api, lessons)
             course = Path(api.coursedir.root)
-            tasks = [make_task(s.student, s.lesson, s.path, course, expected, limits, policy)
+            tasks = [GradingJob.for_submission(s.student, s.lesson, s.path, course, expected,
+                                               limits, policy)
                      for s in found]
             paths = {(s.student, s.lesson): s.path for s in found}
             bar = tqdm(total=len(tasks), desc="grading", unit="notebook", disable=not progress)
             with bar:
                 for task, raw in _run_tasks(tasks, workers):
-                    key = (task["student"], task["lesson"])
+                    key = (task.student, task.lesson)
                     bar.set_postfix_str(f"{key[0]}/{key[1]}", refresh=False)
                     results[key] = _store(api, layout, paths[key], raw)
                     bar.update()
@@ -317,13 +316,13 @@ def grade_submissions(
     return ordered, skipped
 
 
-def _store(api, layout: Layout, path: Path, raw: dict) -> LessonResult:
+def _store(api, layout: Layout, path: Path, raw: JobOutcome) -> LessonResult:
     """Record one worker result in the course; put its feedback page where it is read."""
     from autograde.grader.feedback import install_mathjax, relocate_page
     from autograde.grader.gradebook import feedback_file, record_result
 
     result = record_result(api, path, raw)
-    result.timings = raw.get("timings", {})
+    result.timings = dict(raw.timings)
     target = layout.feedback_page(result.student, result.lesson)
     target.parent.mkdir(parents=True, exist_ok=True)
     source = feedback_file(api, result.student, result.lesson)

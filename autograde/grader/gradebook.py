@@ -17,7 +17,6 @@ import functools
 import re
 import shutil
 from pathlib import Path
-from typing import Any
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
@@ -25,8 +24,9 @@ from nbgrader.apps import NbGraderAPI
 
 from autograde.graded import notebooks
 from autograde.grader import reference_values as expected_values
+from autograde.grader.jobs import GradingJob, JobOutcome
 from autograde.grader.results import ItemResult, LessonResult
-from autograde.grader.worker import grade_one_safely, make_task
+from autograde.grader.worker import grade_one_safely
 from autograde.sandbox.kernel_box import Policy, detect, secret_paths
 from autograde.sandbox.limits import Limits
 
@@ -79,17 +79,17 @@ def _forget(api: NbGraderAPI, student: str, lesson: str) -> None:
         shutil.rmtree(_course_dir(api, step, student, lesson), ignore_errors=True)
 
 
-def _save_scores(api: NbGraderAPI, student: str, lesson: str, result: dict) -> None:
+def _save_scores(api: NbGraderAPI, student: str, lesson: str, result: JobOutcome) -> None:
     """Write the worker's scores; solution cells left as the stub get "No response."."""
     from nbgrader.utils import compute_checksum
 
-    autograded = nbformat.reads(result["autograded"], as_version=4)
+    autograded = nbformat.reads(result.autograded, as_version=4)
     with Gradebook(api.coursedir.db_url) as gb:
         _ensure_student(gb, student)
         gb.add_submission(lesson, student)
-        for item in result["items"]:
-            grade = gb.find_grade(item["name"], lesson, lesson, student)
-            grade.auto_score = item["score"]
+        for item in result.items:
+            grade = gb.find_grade(item.name, lesson, lesson, student)
+            grade.auto_score = item.score
             grade.needs_manual_grade = False
         for cell in autograded.cells:
             meta = cell.metadata.get("nbgrader", {})
@@ -100,7 +100,7 @@ def _save_scores(api: NbGraderAPI, student: str, lesson: str, result: dict) -> N
         gb.db.commit()
 
 
-def record_result(api: NbGraderAPI, path: Path, result: dict[str, Any],
+def record_result(api: NbGraderAPI, path: Path, result: JobOutcome,
                   feedback: bool = True) -> LessonResult:
     """Store one worker result in the course and return it as a :class:`LessonResult`.
 
@@ -110,28 +110,27 @@ def record_result(api: NbGraderAPI, path: Path, result: dict[str, Any],
         result: what :func:`autograde.grader.worker.grade_one` returned.
         feedback: also render nbgrader's HTML feedback.
     """
-    student, lesson = result["student"], result["lesson"]
+    student, lesson = result.student, result.lesson
     submitted = _course_dir(api, api.coursedir.submitted_directory, student, lesson)
     shutil.rmtree(submitted, ignore_errors=True)
     submitted.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, submitted / f"{lesson}.ipynb")
-    if result["error"]:
+    if result.error:
         _forget(api, student, lesson)
         with Gradebook(api.coursedir.db_url) as gb:
             _ensure_student(gb, student)
         return LessonResult(student, lesson, 0.0, _lesson_max_score(api, lesson),
-                            error=result["error"], notes=list(result["notes"]))
+                            error=result.error, notes=list(result.notes))
     _forget(api, student, lesson)
     autograded = _course_dir(api, api.coursedir.autograded_directory, student, lesson)
     autograded.mkdir(parents=True, exist_ok=True)
-    (autograded / f"{lesson}.ipynb").write_text(result["autograded"], encoding="utf-8")
+    (autograded / f"{lesson}.ipynb").write_text(result.autograded, encoding="utf-8")
     _save_scores(api, student, lesson, result)
     if feedback:
         api.generate_feedback(lesson, student, force=True)
-    items = [ItemResult(i["name"], i["score"], i["max_score"], i["message"])
-             for i in result["items"]]
+    items = [ItemResult(i.name, i.score, i.max_score, i.message) for i in result.items]
     return LessonResult(student, lesson, sum(i.score for i in items),
-                        _lesson_max_score(api, lesson), items, notes=list(result["notes"]))
+                        _lesson_max_score(api, lesson), items, notes=list(result.notes))
 
 
 def feedback_file(api: NbGraderAPI, student: str, lesson: str) -> Path:
@@ -174,6 +173,7 @@ def grade_notebook(api: NbGraderAPI, student: str, lesson: str, path: Path,
     limits = limits or Limits()
     root = Path(api.coursedir.root)
     policy = policy_for(limits, secret_paths([root, Path(path).resolve().parent]))
-    task = make_task(student, lesson, Path(path), root, expected_file(api, [lesson]),
+    task = GradingJob.for_submission(student, lesson, Path(path), root,
+                                     expected_file(api, [lesson]),
                      limits, policy)
     return record_result(api, Path(path), grade_one_safely(task), feedback=feedback)

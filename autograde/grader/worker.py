@@ -1,6 +1,7 @@
 """Grading one submission, start to finish, in a worker process.
 
-:func:`grade_one` takes and returns plain data (so a process pool can run it): it
+:func:`grade_one` takes a :class:`~autograde.grader.jobs.GradingJob` and returns a
+:class:`~autograde.grader.jobs.JobOutcome` (both travel as JSON lines): it
 repairs the submission against its lesson (:mod:`autograde.grader.repair`), runs it in a
 sandboxed kernel (:mod:`autograde.grader.execute`), scores each test cell from the results
 the kernel sent (:mod:`autograde.grader.verdict`) and returns the scores, the reasons and
@@ -11,7 +12,6 @@ writer, records the result (:func:`autograde.grader.gradebook.record_result`).
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import sys
@@ -27,6 +27,7 @@ from autograde.graded import notebooks
 from autograde.graded.specs import GRADED
 from autograde.grader import reference_values as expected_values
 from autograde.grader.execute import run_notebook
+from autograde.grader.jobs import GradingJob, ItemOutcome, JobOutcome
 from autograde.grader.repair import InvalidSubmission, repair
 from autograde.grader.verdict import Verdict, cell_error, first_line, judge, take_results
 from autograde.kernel import results as record
@@ -35,20 +36,6 @@ from autograde.sandbox.limits import Limits
 
 #: Longest printed text kept per output in the autograded notebook and the feedback.
 MAX_STREAM_CHARS = 100_000
-
-
-def make_task(student: str, lesson: str, path: Path, course: Path, expected: Path,
-              limits: Limits, policy: Policy) -> dict[str, Any]:
-    """The plain-data description of one grading job."""
-    return {"student": student, "lesson": lesson, "path": str(path),
-            "release": str(course / "release" / lesson / f"{lesson}.ipynb"),
-            "source": str(course / "source" / lesson / f"{lesson}.ipynb"),
-            "expected": str(expected), "limits": limits.as_dict(), "policy": policy.as_dict()}
-
-
-def _result(task: dict, **fields: Any) -> dict[str, Any]:
-    return {"student": task["student"], "lesson": task["lesson"], "items": [], "notes": [],
-            "error": "", "autograded": None, "timings": {}, **fields}
 
 
 def _score_cell(cell: NotebookNode, expected: dict, not_run: str = "") -> Verdict:
@@ -80,29 +67,27 @@ def _tidy(nb: NotebookNode, config: Any) -> None:
         step(config=config).preprocess(nb, {})
 
 
-def grade_one(task: dict[str, Any]) -> dict[str, Any]:
-    """Grade one notebook described by :func:`make_task`.
+def grade_one(task: GradingJob) -> JobOutcome:
+    """Grade one notebook.
 
     Returns:
-        ``{"student", "lesson", "items": [{"name", "score", "max_score", "message"}],
-        "notes": [...], "error": str, "autograded": notebook JSON or None,
-        "timings": {"total", "kernel", "cells"}}``. ``error`` is set (and the score is
-        zero) only when the file cannot be graded at all.
+        The :class:`~autograde.grader.jobs.JobOutcome`; its ``error`` is set (and
+        nothing is scored) only when the file cannot be graded at all.
     """
     from autograde.grader.course import load_config
 
     started = time.monotonic()
-    limits, policy = Limits(**task["limits"]), Policy.from_dict(task["policy"])
+    limits, policy = Limits(**task.limits), Policy.from_dict(task.policy)
     try:
-        raw = Path(task["path"]).read_bytes()
-        repaired = repair(raw, notebooks.read(Path(task["release"])),
-                          notebooks.read(Path(task["source"])), task["lesson"])
+        raw = Path(task.path).read_bytes()
+        repaired = repair(raw, notebooks.read(Path(task.release)),
+                          notebooks.read(Path(task.source)), task.lesson)
     except InvalidSubmission as error:
-        return _result(task, error=str(error))
+        return JobOutcome.failed(task, str(error))
     except OSError as error:
-        return _result(task, error=f"cannot read the file ({error.strerror})")
+        return JobOutcome.failed(task, f"cannot read the file ({error.strerror})")
     nb = repaired.notebook
-    expected = expected_values.load(Path(task["expected"]))
+    expected = expected_values.load(Path(task.expected))
     verdicts: dict[int, Verdict] = {}
 
     def after_cell(index: int, cell: NotebookNode) -> None:
@@ -125,24 +110,25 @@ def grade_one(task: dict[str, Any]) -> dict[str, Any]:
                                           f"not graded: {stopped}")
         points = float(cell.metadata["nbgrader"].get("points", 0))
         verdict = verdicts[index]
-        items.append({"name": grade_id, "score": points if verdict.passed else 0.0,
-                      "max_score": points, "message": first_line(verdict.message)})
-    _tidy(nb, load_config(Path(task["release"]).parent.parent.parent))
+        items.append(ItemOutcome(grade_id, points if verdict.passed else 0.0, points,
+                                 first_line(verdict.message)))
+    _tidy(nb, load_config(Path(task.release).parent.parent.parent))
     notes = repaired.notes + run.notes + ([run.stopped] if run.stopped else [])
-    return _result(task, items=items, notes=notes, autograded=nbformat.writes(nb),
-                   timings={"total": time.monotonic() - started,
-                            "kernel": run.kernel_seconds, "cells": run.cell_seconds})
+    return JobOutcome(task.student, task.lesson, items=items, notes=notes,
+                      autograded=nbformat.writes(nb),
+                      timings={"total": time.monotonic() - started,
+                               "kernel": run.kernel_seconds, "cells": run.cell_seconds})
 
 
-def grade_one_safely(task: dict[str, Any]) -> dict[str, Any]:
+def grade_one_safely(task: GradingJob) -> JobOutcome:
     """:func:`grade_one` that turns an unexpected grader error into a reported reason."""
     try:
         return grade_one(task)
     except Exception as error:  # one broken job must not end the batch
         where = traceback.extract_tb(error.__traceback__)[-1]
-        return _result(task, error=f"internal grading error: {type(error).__name__}: "
-                                   f"{first_line(str(error))} ({Path(where.filename).name}:"
-                                   f"{where.lineno})")
+        return JobOutcome.failed(task, f"internal grading error: {type(error).__name__}: "
+                                       f"{first_line(str(error))} "
+                                       f"({Path(where.filename).name}:{where.lineno})")
 
 
 def main() -> int:
@@ -155,7 +141,7 @@ def main() -> int:
     os.dup2(2, 1)
     for line in sys.stdin:
         if line.strip():
-            protocol.write(json.dumps(grade_one_safely(json.loads(line))) + "\n")
+            protocol.write(grade_one_safely(GradingJob.from_json(line)).to_json() + "\n")
             protocol.flush()
     return 0
 
