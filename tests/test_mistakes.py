@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 
 from autograde.graded import comparison, exact, notebooks
+from autograde.graded.declaration import Mistake
 from autograde.graded.mistakes import CATALOGUE, TYPICAL_MISTAKES
-from autograde.graded.mistakes.variants import Mistake, compile_body, free_names
 from autograde.graded.specs import GRADED, get_spec, variant
+from autograde.graded.variants import compile_body, free_names
 from autograde.kernel import checks
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,6 @@ import importlib
 import inspect
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 #: Names the lessons bind at top level that mistake bodies may use, and where they live.
@@ -29,29 +28,6 @@ PROVIDED_NAMES: dict[str, str] = {
     "VGG_MEAN_RGB": "nst_utils.images.VGG_MEAN_RGB",
     "STYLE_LAYERS": "nst_utils.costs.STYLE_LAYERS",
 }
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A classic wrong answer to one graded function.
-
-    Attributes:
-        label: short name for instructors and tests, e.g. ``"missing normalisation"``.
-        hint: what went wrong, in one or two short sentences a student sees in the
-            check's message. Never code and never the full formula.
-        body: unindented source of the function body that makes the mistake, using only
-            the arguments, :data:`PROVIDED_NAMES` and the graded helpers of the lesson.
-        demo: the body used by the demo's "mistakes" submission (one per function).
-        public: the public case tells this mistake from the right answer; ``False``
-            for mistakes that agree with it there (hard-coded defaults), which only the
-            hidden cases catch.
-    """
-
-    label: str
-    hint: str
-    body: str
-    demo: bool = False
-    public: bool = True
 
 
 def free_names(body: str) -> set[str]:
