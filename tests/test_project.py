@@ -43,8 +43,9 @@ def test_console_scripts_point_at_real_functions():
 
 
 #: Folders whose files docs/overview.md names by pattern, not one by one.
-_OVERVIEW_PATTERNS = ("solutions/*.ipynb", "lessons/*.ipynb", "autograde/sources/*.ipynb",
-                      "autograde/samples/*/*.ipynb", "docs/images/*.png")
+_OVERVIEW_PATTERNS = ("course/*.py", "solutions/*.ipynb", "lessons/*.ipynb",
+                      "autograde/sources/*.ipynb", "autograde/samples/*/*.ipynb",
+                      "docs/images/*.png")
 _NOT_PROJECT = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "demo_output",
                 "runs", "build", "dist", ".ipynb_checkpoints"}
 

@@ -1,12 +1,14 @@
 """The release build: one source of truth for solutions, lessons and grading sources.
 
-``solutions/NN_topic.ipynb`` are nbgrader source notebooks edited by hand, except two
-things the build writes:
+The lesson sources ``course/NN_topic.py`` (jupytext percent format, see
+:mod:`autograde.build.sources`) are what people edit. The build turns each into the
+solution notebook ``solutions/NN_topic.ipynb``, writing three things itself:
 
-* the body of every graded function, copied from the reference package named on the
-  ``# reference: package.module.function`` line that opens its solution region;
-* the ``expected=`` value of every public check, computed by the reference on the
-  public case's inputs.
+* the body of every graded function, copied from the reference package its declaration
+  names (:mod:`autograde.graded.functions`), under a ``# reference:`` marker;
+* the test cell after it, from the same declaration (public check, hidden tests,
+  points);
+* the ``expected=`` value of every public check: the exact value of the public case.
 
 From those it derives ``lessons/`` (nbgrader ``generate_assignment``, outputs
 stripped), the grading sources ``autograde/sources/`` (solution regions emptied,
@@ -31,6 +33,7 @@ from autograde.grader.course import prepare_course
 from autograde.build.notebook_match import notebooks_match
 from autograde.build.bodies import fill_region, reference_body, replace_expected
 from autograde.build.samples import build_samples
+from autograde.build.sources import SOURCES, read_source
 from autograde.graded.specs import get_spec
 
 SOLUTIONS = Path("solutions")
@@ -48,20 +51,20 @@ class BuildReport:
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The repository root: the nearest folder up from ``start`` holding ``solutions/``.
+    """The repository root: the nearest folder up from ``start`` holding ``course/``.
 
     Raises:
         ValueError: when no such folder exists.
     """
     start = Path.cwd() if start is None else Path(start)
     for folder in [start, *start.resolve().parents]:
-        if (folder / SOLUTIONS).is_dir():
+        if (folder / SOURCES).is_dir():
             return folder
     package_root = Path(__file__).resolve().parents[2]
-    if (package_root / SOLUTIONS).is_dir():
+    if (package_root / SOURCES).is_dir():
         return package_root
-    raise ValueError(f"no solutions/ folder found from {start}; run inside the course "
-                     "repository or pass --root.")
+    raise ValueError(f"no course/ folder of lesson sources found from {start}; run inside "
+                     "the course repository or pass --root.")
 
 
 def fill_solution(nb: NotebookNode, name: str) -> NotebookNode:
@@ -115,15 +118,15 @@ def _generate_lessons(
 
 
 def _lesson_names(root: Path, lessons: list[str] | None) -> list[str]:
-    names = sorted(p.stem for p in (root / SOLUTIONS).glob("[0-9][0-9]_*.ipynb"))
+    names = sorted(p.stem for p in (root / SOURCES).glob("[0-9][0-9]_*.py"))
     if not names:
-        raise ValueError(f"{root / SOLUTIONS} holds no NN_topic.ipynb notebooks.")
+        raise ValueError(f"{root / SOURCES} holds no NN_topic.py lesson sources.")
     if lessons is None:
         return names
     unknown = sorted(set(lessons) - set(names))
     if unknown:
         raise ValueError(f"unknown lesson(s) {', '.join(unknown)}; "
-                         f"{root / SOLUTIONS} has: {', '.join(names)}.")
+                         f"{root / SOURCES} has: {', '.join(names)}.")
     return sorted(lessons)
 
 
@@ -144,7 +147,7 @@ def build(root: Path, out: Path | None = None, progress: bool = False,
     root = Path(root)
     out = root if out is None else Path(out)
     names = _lesson_names(root, lessons)
-    solutions = {n: fill_solution(notebooks.read(root / SOLUTIONS / f"{n}.ipynb"), n)
+    solutions = {n: fill_solution(read_source(root / SOURCES / f"{n}.py", root), n)
                  for n in names}
     generated = _generate_lessons(solutions, progress)
     outputs: dict[Path, NotebookNode] = {}
