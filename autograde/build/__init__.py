@@ -1,0 +1,1 @@
+"""The release build: solutions, lessons, grading sources and samples from one source."""
