@@ -46,8 +46,10 @@ def test_console_scripts_point_at_real_functions():
 _OVERVIEW_PATTERNS = ("course/*.py", "solutions/*.ipynb", "lessons/*.ipynb",
                       "autograde/sources/*.ipynb", "autograde/samples/*/*.ipynb",
                       "docs/images/*.png")
-_NOT_PROJECT = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "demo_output",
-                "runs", "build", "dist", ".ipynb_checkpoints"}
+_NOT_PROJECT = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache",
+                ".ipynb_checkpoints"}
+#: Outputs of the commands, only at the top level (autograde/build/ is code).
+_OUTPUTS = {"demo_output", "runs", "build", "dist"}
 
 
 def _project_files() -> list[str]:
@@ -55,6 +57,7 @@ def _project_files() -> list[str]:
     for path in ROOT.rglob("*"):
         relative = path.relative_to(ROOT)
         if path.is_file() and not _NOT_PROJECT & set(relative.parts[:-1]) \
+                and relative.parts[0] not in _OUTPUTS \
                 and not relative.name.endswith((".pyc", ".egg-info")) \
                 and not any(part.endswith(".egg-info") for part in relative.parts):
             found.append(relative.as_posix())
