@@ -9,6 +9,7 @@ does not depend on what the installed TensorFlow happens to print.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -168,6 +169,7 @@ def test_every_noise_example_is_recognised():
 
 
 FAKE_TENSORFLOW = f"""
+import json
 import os
 
 os.write(2, b"{ABSL}\\n{ONEDNN}\\n{REAL}\\n")
@@ -242,3 +244,35 @@ def test_without_the_hook_the_fake_is_noisy(fake_tensorflow):
                   path=fake_tensorflow)
     assert run.returncode == 0, run.stderr
     assert run.stderr.splitlines() == [ABSL, ONEDNN, REAL, CUINIT]
+
+
+# --- a lesson in a Jupyter kernel ----------------------------------------------------
+
+@pytest.mark.slow
+def test_a_lesson_in_a_kernel_shows_no_start_up_lines(tmp_path, monkeypatch, capfd):
+    """Lesson 2 run the way JupyterLab runs it: no noise in any cell, nor on the terminal.
+
+    The kernel inherits this process's fd 2 (captured by ``capfd``), where ipykernel
+    echoes whatever reaches the kernel's own stderr: that is the terminal JupyterLab
+    was started from.
+    """
+    import nbclient
+
+    from autograde.graded import notebooks
+
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")  # small images, as in grading
+    nb = notebooks.read(ROOT / "solutions" / "02_content_cost.ipynb")
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [(cell.id, output) for cell in nb.cells if cell.cell_type == "code"
+               for output in cell.outputs]
+    assert outputs, "the lesson printed nothing at all"
+    errors = [(cell_id, o.ename) for cell_id, o in outputs if o.output_type == "error"]
+    assert errors == []
+    texts = [(cell_id, o.get("text", "") + json.dumps(o.get("data", {}))) for cell_id, o in outputs]
+    assert [(cell_id, _noise(text)) for cell_id, text in texts if _noise(text)] == []
+    stderr = [(cell_id, o.text) for cell_id, o in outputs
+              if o.output_type == "stream" and o.name == "stderr"]
+    assert stderr == []
+    assert _noise(capfd.readouterr().err) == []
