@@ -25,16 +25,14 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from autograde.graded import exact
-
-from autograde.graded import notebooks
-from autograde.graded.comparison import expected_for_notebook
-from autograde.grader.course import prepare_course
-from autograde.build.notebook_match import notebooks_match
 from autograde.build.bodies import fill_region, reference_body, replace_expected
+from autograde.build.notebook_match import notebooks_match
 from autograde.build.samples import build_samples
 from autograde.build.sources import SOURCES, read_source
+from autograde.graded import exact, notebooks
+from autograde.graded.comparison import expected_for_notebook
 from autograde.graded.specs import get_spec
+from autograde.grader.course import prepare_course
 
 SOLUTIONS = Path("solutions")
 LESSONS = Path("lessons")
