@@ -9,12 +9,15 @@ the body uses that the notebook does not define.
 from __future__ import annotations
 
 import ast
+import copy
 import inspect
 import textwrap
 import types
 
 import numpy as np
+from nbformat import NotebookNode
 
+from autograde.graded import notebooks
 from autograde.graded.specs import resolve
 
 
@@ -79,10 +82,8 @@ def fill_region(source: str, body: list[str], keep_first: bool = True) -> str:
     Returns:
         The new cell source.
     """
-    from autograde.graded.notebooks import solution_region
-
     lines = source.split("\n")
-    begin, end = solution_region(lines)
+    begin, end = notebooks.solution_region(lines)
     indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
     kept = lines[begin + 1: begin + 2] if keep_first else []
     inner = kept + [(indent + line) if line.strip() else "" for line in body]
@@ -176,3 +177,12 @@ def split_expected(source: str) -> tuple[str, list[object]]:
         last = stop
     pieces.append(data[last:])
     return b"...".join(pieces).decode("utf-8"), values
+
+
+def grading_source(nb: NotebookNode, name: str) -> NotebookNode:
+    """A solution notebook with its solution regions emptied (markers kept)."""
+    nb = notebooks.normalise(copy.deepcopy(nb), name)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and notebooks.solution_region(cell.source.split("\n")):
+            cell.source = fill_region(cell.source, [], keep_first=False)
+    return nb

@@ -18,14 +18,13 @@ another folder and comparing (:func:`drift`) is how tests catch a stale commit.
 
 from __future__ import annotations
 
-import copy
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from nbformat import NotebookNode
 
-from autograde.build.bodies import fill_region, reference_body, replace_expected
+from autograde.build.bodies import fill_region, grading_source, reference_body, replace_expected
 from autograde.build.notebook_match import notebooks_match
 from autograde.build.samples import build_samples
 from autograde.build.sources import SOURCES, read_source
@@ -88,15 +87,6 @@ def public_expected(name: str):
     """
     spec = get_spec(name)
     return exact.exact_value(name, spec.inputs(spec.public))
-
-
-def grading_source(nb: NotebookNode, name: str) -> NotebookNode:
-    """A solution notebook with its solution regions emptied (markers kept)."""
-    nb = notebooks.normalise(copy.deepcopy(nb), name)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and notebooks.solution_region(cell.source.split("\n")):
-            cell.source = fill_region(cell.source, [], keep_first=False)
-    return nb
 
 
 def _generate_lessons(

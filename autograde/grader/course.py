@@ -93,7 +93,7 @@ def _copy_if_changed(source: Path, target: Path) -> bool:
 def _grades_alike(existing: Path, source: Path, lesson: str) -> bool:
     """Whether two source notebooks differ only inside solution regions (a solution
     notebook from ``solutions/`` and the packaged grading source of the same lesson)."""
-    from autograde.build.release import grading_source
+    from autograde.build.bodies import grading_source
     from autograde.graded import notebooks
 
     try:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from autograde.graded.comparison import as_array
+from autograde.graded.precision import exact_float32
 from autograde.graded.specs import GRADED, get_spec
 from autograde.kernel import results as record
 
@@ -35,9 +37,6 @@ def labels(name: str) -> list[str]:
 
 def compute(names: list[str]) -> dict[str, dict[str, np.ndarray]]:
     """Reference results of ``names``: ``{name: {label: float32 array}}``."""
-    from autograde.graded.comparison import as_array
-    from autograde.graded.precision import exact_float32
-
     values: dict[str, dict[str, np.ndarray]] = {}
     for name in names:
         spec = get_spec(name)

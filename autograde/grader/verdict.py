@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from nbformat import NotebookNode
 
+from autograde.graded.comparison import compare, failure_message
 from autograde.graded.specs import get_spec
 from autograde.grader.reference_values import labels
 from autograde.kernel import results as record
@@ -189,8 +190,6 @@ def judge(name: str, payloads: list, expected: dict[str, np.ndarray], error: str
     Returns:
         The :class:`Verdict`; its message is one line saying what is wrong.
     """
-    from autograde.graded.comparison import compare, failure_message
-
     spec = get_spec(name)
     wanted = labels(name)
     received: dict[str, record.CaseResult] = {}
