@@ -96,7 +96,7 @@ def _expand(cell: NotebookNode, lesson: str, position: int, where: str) -> list[
     test = nbformat.v4.new_code_cell(test_cell_source(name))
     test.id = f"test-{cell.id}"
     test.metadata = {"deletable": False, "editable": False,
-                     "nbgrader": {**_TEST_META, "grade_id": f"test_{name}",
+                     "nbgrader": {**_TEST_META, "grade_id": notebooks.test_id(name),
                                   "points": spec.points}}
     return [cell, test]
 

@@ -96,6 +96,17 @@ class GradedFunction:
             return self.call(function, inputs)
         return function(**inputs)
 
+    def labelled_cases(self) -> list[tuple[str, Case]]:
+        """``(label, case)`` for the public case (``"public"``) and the hidden ones
+        (``"hidden0"``, ...), in the order a test cell runs them. The one naming of cases:
+        the kernel sends results under these labels and the grader expects them."""
+        return [("public", self.public),
+                *((f"hidden{i}", case) for i, case in enumerate(self.hidden))]
+
+    def label_of(self, case: Case) -> str:
+        """The label of one of this function's cases (see :meth:`labelled_cases`)."""
+        return next(label for label, known in self.labelled_cases() if known == case)
+
     def reference_function(self) -> Callable[..., Any]:
         """Import and return the reference implementation."""
         return resolve(self.reference)

@@ -97,6 +97,21 @@ def grade_id(cell: NotebookNode) -> str | None:
     return cell.metadata.get("nbgrader", {}).get("grade_id")
 
 
+#: A test cell's grade id is this prefix plus the graded function's name.
+TEST_PREFIX = "test_"
+
+
+def test_id(name: str) -> str:
+    """The grade id of graded function ``name``'s test cell."""
+    return TEST_PREFIX + name
+
+
+def tested_name(cell: NotebookNode) -> str | None:
+    """The graded function a cell's grade id says it tests (``test_<name>``), if any."""
+    grade = grade_id(cell) or ""
+    return grade[len(TEST_PREFIX):] if grade.startswith(TEST_PREFIX) else None
+
+
 def is_test_cell(cell: NotebookNode) -> bool:
     """True for an autograded test cell (nbgrader ``grade`` without ``solution``)."""
     meta = cell.metadata.get("nbgrader", {})

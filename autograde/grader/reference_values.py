@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograde.graded import notebooks
 from autograde.graded.comparison import as_array
 from autograde.graded.precision import exact_float32
 from autograde.graded.specs import GRADED, get_spec
@@ -30,9 +31,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 def labels(name: str) -> list[str]:
     """The case labels a test cell of ``name`` must send, in the order they run."""
-    spec = get_spec(name)
-    return [record.case_label(spec.public, spec.hidden, case)
-            for case in (spec.public, *spec.hidden)]
+    return [label for label, _ in get_spec(name).labelled_cases()]
 
 
 def compute(names: list[str]) -> dict[str, dict[str, np.ndarray]]:
@@ -42,11 +41,8 @@ def compute(names: list[str]) -> dict[str, dict[str, np.ndarray]]:
         spec = get_spec(name)
         reference = spec.reference_function()
         with exact_float32():  # no TF32 on the grading machine's GPU either
-            values[name] = {
-                record.case_label(spec.public, spec.hidden, case):
-                    as_array(spec.evaluate(reference, spec.inputs(case)))
-                for case in (spec.public, *spec.hidden)
-            }
+            values[name] = {label: as_array(spec.evaluate(reference, spec.inputs(case)))
+                            for label, case in spec.labelled_cases()}
     return values
 
 
@@ -123,12 +119,7 @@ def load(path: Path) -> dict[str, dict[str, np.ndarray]]:
 
 def graded_in(nb_cells: list) -> list[str]:
     """Names of the graded functions whose test cells (``test_<name>``) are in a notebook."""
-    found = []
-    for cell in nb_cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-        if grade_id.startswith("test_") and grade_id[5:] in GRADED:
-            found.append(grade_id[5:])
-    return found
+    return [name for name in map(notebooks.tested_name, nb_cells) if name in GRADED]
 
 
 if __name__ == "__main__":

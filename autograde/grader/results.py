@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from autograde.graded.notebooks import TEST_PREFIX
+
 
 @dataclass
 class ItemResult:
@@ -37,4 +39,4 @@ class LessonResult:
 
 def item_label(grade_id: str) -> str:
     """Display name of a test cell: its grade id without the ``test_`` prefix."""
-    return grade_id[5:] if grade_id.startswith("test_") else grade_id
+    return grade_id.removeprefix(TEST_PREFIX)

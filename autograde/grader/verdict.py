@@ -204,7 +204,7 @@ def judge(name: str, payloads: list, expected: dict[str, np.ndarray], error: str
         if result.case in received:
             return Verdict(False, f"the {result.case} case sent two results; graded as wrong")
         received[result.case] = result
-    cases = dict(zip(wanted, (spec.public, *spec.hidden), strict=True))
+    cases = dict(spec.labelled_cases())
     for label in wanted:
         result = received.get(label)
         if result is None:

@@ -39,7 +39,7 @@ MAX_STREAM_CHARS = 100_000
 
 
 def _score_cell(cell: NotebookNode, expected: dict, not_run: str = "") -> Verdict:
-    name = notebooks.grade_id(cell)[len("test_"):]
+    name = notebooks.tested_name(cell)
     payloads, error = take_results(cell), cell_error(cell)
     if name not in GRADED:  # a test cell of another kind: nbgrader's rule, no error = pass
         return Verdict(not error and not not_run, error or not_run)
@@ -91,7 +91,7 @@ def grade_one(task: GradingJob) -> JobOutcome:
     verdicts: dict[int, Verdict] = {}
 
     def after_cell(index: int, cell: NotebookNode) -> None:
-        if (notebooks.grade_id(cell) or "").startswith("test_"):
+        if notebooks.tested_name(cell) is not None:
             verdicts[index] = _score_cell(cell, expected)
 
     env = {"NBGRADER_EXECUTION": "autograde", record.ENV_VAR: "1",
@@ -101,7 +101,7 @@ def grade_one(task: GradingJob) -> JobOutcome:
     items = []
     for index, cell in enumerate(nb.cells):
         grade_id = notebooks.grade_id(cell) or ""
-        if not (grade_id.startswith("test_") and notebooks.is_test_cell(cell)):
+        if not (notebooks.tested_name(cell) is not None and notebooks.is_test_cell(cell)):
             continue
         if index not in verdicts:
             stopped = run.stopped if run.stopped_at is not None and index >= run.stopped_at \

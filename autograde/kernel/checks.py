@@ -81,7 +81,7 @@ def _run_and_report(function: Callable, spec: GradedFunction, case: Case) -> tup
     process then concludes only shapes the printout.
     """
     __tracebackhide__ = True
-    label = record.case_label(spec.public, spec.hidden, case)
+    label = spec.label_of(case)
     try:
         inputs, got = run_case(function, spec, case)
         value = as_array(got)

@@ -26,13 +26,6 @@ ENV_VAR = "AUTOGRADE_RESULTS"
 MAX_ENTRIES = 1_000_000
 
 
-def case_label(public: Any, hidden: tuple, case: Any) -> str:
-    """``"public"`` or ``"hidden<i>"``: how a case is named in the messages."""
-    if case == public:
-        return "public"
-    return f"hidden{hidden.index(case)}"
-
-
 def encode(array: np.ndarray) -> dict[str, Any]:
     """A float32 array as ``{"shape": [...], "data": base64 little-endian bytes}``."""
     array = np.asarray(array, dtype="<f4")  # ascontiguousarray would make scalars 1-D
@@ -124,7 +117,7 @@ def send(function: str, case: str, *, value: np.ndarray | None = None,
 
     Args:
         function: the graded function's name.
-        case: the case label from :func:`case_label`.
+        case: the case label (``GradedFunction.labelled_cases``).
         value: the student's result as a float32 array.
         error: instead of a value, what went wrong (e.g. ``"NotImplementedError"``).
     """
