@@ -188,23 +188,21 @@ def _shape_message(spec: GradedFunction, got: tuple, expected: tuple) -> str:
             f"{advice}{stop}")
 
 
-def recognise(name: str, inputs: dict[str, Any], got: Any) -> Mistake | None:
+def recognise(spec: GradedFunction, inputs: dict[str, Any], got: Any) -> Mistake | None:
     """The catalogued mistake whose wrong variant reproduces ``got`` on ``inputs``.
 
-    A pure function of its arguments (the spec is looked up by name and every variant
-    gets a fresh copy of the inputs), so it can run in the student's kernel or in the
-    grading process. A variant is only considered where its result differs from the
+    A pure function of its arguments (every variant gets a fresh copy of the inputs),
+    so it can run in the student's kernel or in the grading process. A variant is only considered where its result differs from the
     reference's on these inputs, so a correct answer is never taken for a mistake.
 
     Args:
-        name: the graded function, e.g. ``"compute_content_cost"``.
+        spec: the graded function.
         inputs: the case's inputs, as made by the spec's input maker.
         got: the student's result (any numeric type or tensor).
 
     Returns:
         The first matching :class:`Mistake`, or ``None`` (also for non-numeric results).
     """
-    spec = get_spec(name)
     try:
         got = as_array(got)
     except CheckFailed:
@@ -215,7 +213,7 @@ def recognise(name: str, inputs: dict[str, Any], got: Any) -> Mistake | None:
         truth = as_array(spec.evaluate(spec.reference_function(), copy.deepcopy(inputs)))
         for mistake in spec.mistakes:
             try:
-                wrong = as_array(spec.evaluate(variant(name, mistake), copy.deepcopy(inputs)))
+                wrong = as_array(spec.evaluate(variant(spec.name, mistake), copy.deepcopy(inputs)))
             except Exception:  # a variant may not apply to every case (e.g. other shapes)
                 continue
             if not np.all(np.isfinite(wrong)) or compare(spec, wrong, truth).ok:
@@ -227,7 +225,7 @@ def recognise(name: str, inputs: dict[str, Any], got: Any) -> Mistake | None:
 
 def explain(spec: GradedFunction, inputs: dict[str, Any], got: Any) -> str:
     """The hint of the classic mistake that reproduces ``got``, or an empty string."""
-    mistake = recognise(spec.name, inputs, got)
+    mistake = recognise(spec, inputs, got)
     return mistake.hint if mistake is not None else ""
 
 
