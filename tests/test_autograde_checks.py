@@ -179,3 +179,20 @@ def test_block_check_compares_computation_not_initial_weights():
 
 def test_case_description_names_seed_and_sizes():
     assert Case(5, {"shape": (1, 2)}).describe() == "default_rng(5), shape=(1, 2)"
+
+
+def test_a_failed_check_shows_its_message_not_a_traceback_in_notebooks():
+    """IPython renders CheckFailed through _render_traceback_: one line, the message."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    result = shell.run_cell('from autograde.checks import check_public\n'
+                            'def compute_content_cost(a_C, a_G):\n'
+                            '    raise NotImplementedError()\n'
+                            'check_public(compute_content_cost, "compute_content_cost", '
+                            'expected=0.37912145)')
+    error = result.error_in_exec
+    assert isinstance(error, checks.CheckFailed)
+    lines = error._render_traceback_()
+    assert len(lines) == 1 and "not implemented yet" in lines[0]
+    assert "autograde" not in lines[0].split(":", 1)[1]  # no frames of the course's modules

@@ -30,7 +30,17 @@ SUMMARY_HEAD = 6
 
 
 class CheckFailed(AssertionError):
-    """A graded function returned a wrong value; the message says what differs."""
+    """A graded function returned a wrong value; the message says what differs.
+
+    In a notebook, IPython shows only the message (with its hint), in red, instead of
+    a traceback through the course's own modules: the student's code did not crash,
+    it answered wrongly, and the message says how.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython calls this instead of formatting a traceback; the error output keeps
+        # ename/evalue, which is what nbgrader and the grader read.
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
 
 
 @dataclass(frozen=True)
