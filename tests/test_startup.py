@@ -161,7 +161,10 @@ def test_every_noise_example_is_recognised():
                  "rebuild TensorFlow with the appropriate compiler flags.",
                  "E0000 00:00:1721.5 12 cuda_dnn.cc:8310] Unable to register cuDNN factory: "
                  "Attempting to register factory for plugin cuDNN when one has already been "
-                 "registered"):
+                 "registered",
+                 "E0000 00:00:1796138206.096254    1970 util.cc:131] oneDNN supports DT_INT32 "
+                 "only on platforms with AVX-512. Falling back to the default Eigen-based "
+                 "implementation if present."):
         assert startup.is_noise(line + "\n"), line
     for line in (REAL, "Traceback (most recent call last):", "cuInit is mentioned here",
                  "W0000 00:00:1.5 7 gpu_device.cc:2344] Cannot dlopen some GPU libraries."):

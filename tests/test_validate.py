@@ -94,7 +94,17 @@ def runs(tmp_path_factory):
             validate.communicate()
     assert validate.returncode == 0, err[-3000:]
     validated = json.loads(out.strip().splitlines()[-1])
-    return {path: (validated[str(path)], checked[i]) for i, path in enumerate(paths)}
+    # What the validating process printed (JupyterLab's terminal), notebook by notebook:
+    # kernels echo their stderr there, and each notebook ends with its "validated" line.
+    terminal, lines = {}, []
+    for line in err.splitlines():
+        if line.startswith("validated "):
+            terminal[line.split()[1]] = lines
+            lines = []
+        else:
+            lines.append(line)
+    return {path: (validated[str(path)], checked[i], terminal[str(path)])
+            for i, path in enumerate(paths)}
 
 
 def _run(runs, folder: str, name: str):
@@ -107,7 +117,7 @@ def _check_failures(result) -> set[str]:
 
 @pytest.mark.parametrize("name", LESSON_NAMES)
 def test_solutions_pass_validate(runs, name):
-    validated, checked = _run(runs, "solutions", name)
+    validated, checked, _ = _run(runs, "solutions", name)
     assert validated == {}, json.dumps(validated, indent=1)[:3000]
     assert checked.full_marks, (checked.error, [(i.name, i.message) for i in checked.items])
 
@@ -115,7 +125,7 @@ def test_solutions_pass_validate(runs, name):
 @pytest.mark.parametrize("name", LESSON_NAMES)
 def test_untouched_lessons_fail_validate(runs, name):
     path = next(p for p in runs if p.parent.name == "lessons" and p.stem == name)
-    validated, checked = runs[path]
+    validated, checked, _ = runs[path]
     failed = _failed_items(path, validated)
     assert failed, "nbgrader validated an untouched lesson"
     assert "changed" not in validated and "type_changed" not in validated
@@ -131,8 +141,15 @@ def test_untouched_lessons_fail_validate(runs, name):
 @pytest.mark.parametrize("name", LESSON_NAMES)
 def test_validate_and_check_agree_item_by_item(runs, folder, name):
     path = next(p for p in runs if p.parent.name == folder and p.stem == name)
-    validated, checked = runs[path]
+    validated, checked, _ = runs[path]
     tests = {notebooks.grade_id(c) for c in notebooks.read(path).cells
              if notebooks.is_test_cell(c)}
     assert {item.name for item in checked.items} == tests
     assert _failed_items(path, validated) == _check_failures(checked)
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+@pytest.mark.parametrize("name", LESSON_NAMES)
+def test_no_start_up_lines_on_the_terminal(runs, folder, name):
+    *_, terminal = _run(runs, folder, name)
+    assert [line for line in terminal if NOISE.search(line)] == []
