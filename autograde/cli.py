@@ -168,12 +168,18 @@ def _course(args) -> int:
     from autograde.build.release import SOLUTIONS, find_root
     from autograde.grader.course import GRADING_SOURCES, prepare_course
 
-    try:
-        sources = find_root(args.root) / SOLUTIONS
-    except ValueError:
-        if args.root is not None:
-            raise
-        sources = GRADING_SOURCES
+    # The instructor's notebooks (with the answers) when a checkout is at hand; the
+    # packaged grading sources otherwise.
+    if args.root is not None:
+        sources = Path(args.root) / SOLUTIONS
+        if not sources.is_dir():
+            raise ValueError(f"{args.root} has no solutions/ folder; pass the repository "
+                             "root, or leave out --root to use the packaged lessons.")
+    else:
+        try:
+            sources = find_root() / SOLUTIONS
+        except ValueError:
+            sources = GRADING_SOURCES
     prepare_course(args.directory, sources, progress=not args.quiet)
     print(f"course ready in {args.directory} (sources from {sources}).")
     print(f"next: autograde grade SUBMISSIONS --course {args.directory}; then "

@@ -127,3 +127,13 @@ def test_grade_without_a_destination_is_bad_input(tmp_path):
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
     assert done.returncode == 2 and "pass --course DIR" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_hidden_tests_are_replaced_by_a_note():
+    source = ('"""f: public case."""\ncheck_public(f, "f", expected=1)\n'
+              "### BEGIN HIDDEN TESTS\nfrom autograde.checks import check_hidden\n\n"
+              'check_hidden(f, "f")\n### END HIDDEN TESTS')
+    shown = feedback.hide_hidden_tests(source)
+    assert "check_hidden" not in shown and feedback.HIDDEN_NOTE in shown
+    assert shown.startswith('"""f: public case."""\ncheck_public(f, "f", expected=1)')
+    assert feedback.hide_hidden_tests("x = 1") == "x = 1"

@@ -192,8 +192,24 @@ def _scrub_value(value: Any, extra: dict[str, str]) -> Any:
     return value
 
 
+#: What a feedback page shows instead of the hidden tests' code.
+HIDDEN_NOTE = "# Hidden tests ran here: other shapes and seeds. Their code is not shown."
+_HIDDEN_REGION = re.compile(
+    r"^([ \t]*)### BEGIN HIDDEN TESTS\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*$", flags=re.M | re.S)
+
+
+def hide_hidden_tests(source: str) -> str:
+    """A cell's source with every hidden-tests region replaced by :data:`HIDDEN_NOTE`.
+
+    nbgrader's feedback shows test cells as they ran, hidden tests included
+    (jupyter/nbgrader#917); the seeds and shapes of the hidden cases would then reach
+    every student who reads a feedback page.
+    """
+    return _HIDDEN_REGION.sub(lambda m: m.group(1) + HIDDEN_NOTE, source)
+
+
 class ScrubPaths(Preprocessor):
-    """nbconvert preprocessor: grader paths out of every output, and the wrapping CSS in.
+    """nbconvert preprocessor: grader paths and hidden tests out, the wrapping CSS in.
 
     Runs in nbgrader's ``GenerateFeedback`` (see the shipped configuration). The course
     folder, found from the notebook being converted, is named ``course``.
@@ -207,6 +223,8 @@ class ScrubPaths(Preprocessor):
         if folder.parent.parent.name == "autograded":  # <course>/autograded/<student>/<lesson>
             extra[str(folder.parents[2])] = "course"
         for cell in nb.cells:
+            if cell.get("cell_type") == "code":
+                cell.source = hide_hidden_tests(cell.source)
             for output in cell.get("outputs", []):
                 for key in ("text", "evalue", "traceback"):
                     if key in output:
