@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nst_utils import costs
-from nst_utils.stylize import StyleTransferLoss, stylize
+from nst_utils.stylize import StyleTransferLoss, cost_terms, stylize
 from nst_utils.vgg import build_feature_extractor, load_vgg19
 
 SIZE = 48  # small, so the tests stay fast; VGG19 needs >= 32
@@ -65,6 +65,44 @@ def test_content_init_starts_from_content(vgg, pair):
     stylize(content, style, steps=1, vgg=vgg, progress=False, learning_rate=1e-6,
             callback=lambda step, image, loss: first.append(image))
     np.testing.assert_allclose(first[0], content, atol=1e-4)
+
+
+def test_init_can_be_an_image(vgg, pair):
+    content, style = pair
+    start = np.random.default_rng(8).random(content.shape).astype(np.float32)
+    first = []
+    stylize(content, style, steps=1, vgg=vgg, progress=False, learning_rate=1e-6, init=start,
+            callback=lambda step, image, loss: first.append(image))
+    np.testing.assert_allclose(first[0], start, atol=1e-4)
+    with pytest.raises(ValueError, match="must match"):
+        stylize(content, style, steps=1, vgg=vgg, progress=False, init=start[:, :-1])
+
+
+def test_content_alone_from_noise_lowers_only_the_content_cost(vgg, pair):
+    # The Gatys reconstruction of lesson 05: beta = 0, no style layers, start from noise.
+    content, style = pair
+    noise = np.random.default_rng(9).random(content.shape).astype(np.float32)
+    run = stylize(content, style, steps=2, vgg=vgg, optimizer="lbfgs", init=noise,
+                  content_layer="block2_conv2", style_layers=[], alpha=1e6, beta=0,
+                  progress=False)
+    before = cost_terms(content, style, noise, vgg=vgg, content_layer="block2_conv2")
+    after = cost_terms(content, style, run.image, vgg=vgg, content_layer="block2_conv2")
+    assert after["content"] < 0.5 * before["content"]
+    assert np.abs(run.image - content).mean() < np.abs(noise - content).mean()
+
+
+def test_cost_terms_are_the_unweighted_graded_costs(vgg, pair):
+    content, style = pair
+    layers = [("block1_conv1", 0.3), ("block2_conv1", 0.7)]
+    image = np.random.default_rng(10).random(content.shape).astype(np.float32)
+    terms = cost_terms(content, style, image, vgg=vgg, content_layer="block3_conv2",
+                       style_layers=layers)
+    extractor = build_feature_extractor(vgg, ["block3_conv2"] + [n for n, _ in layers])
+    loss = StyleTransferLoss(extractor, content, style, "block3_conv2", layers,
+                             alpha=2.0, beta=5.0, tv_weight=0.0)
+    assert np.isclose(2.0 * terms["content"] + 5.0 * terms["style"], float(loss(image)),
+                      rtol=1e-5)
+    assert terms["content"] > 0 and terms["style"] > 0
 
 
 @pytest.mark.parametrize(

@@ -202,8 +202,9 @@ def recognise(spec: GradedFunction, inputs: dict[str, Any], got: Any) -> Mistake
     """The catalogued mistake whose wrong variant reproduces ``got`` on ``inputs``.
 
     A pure function of its arguments (every variant gets a fresh copy of the inputs),
-    so it can run in the student's kernel or in the grading process. A variant is only considered where its result differs from the
-    reference's on these inputs, so a correct answer is never taken for a mistake.
+    so it can run in the student's kernel or in the grading process. A variant is only
+    considered where its result differs from the reference's on these inputs, so a
+    correct answer is never taken for a mistake.
 
     Args:
         spec: the graded function.

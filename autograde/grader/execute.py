@@ -4,8 +4,11 @@ nbclient sends the cells; this module adds what grading hostile notebooks needs:
 
 * per-cell and per-notebook wall clocks: a cell past its time is interrupted; a kernel
   that does not answer a few seconds after the interrupt is killed;
-* an output budget: once a notebook has printed ``output_bytes``, further output is
-  dropped and the kernel is stopped;
+* an output budget: once a notebook has printed ``output_bytes``, further printed and
+  displayed output is left out of the graded notebook (a note marks the cut) and the
+  notebook runs on, so a loud but honest notebook keeps its marks; errors and the
+  results the checks send still arrive (a bounded number of them), and the wall clocks
+  still stop a cell that prints forever;
 * a kernel that dies (``os._exit``, a crash, the memory limit) ends the run instead of
   aborting it: the cells that finished keep their outputs and the reason is recorded;
 * a callback after each cell, so test cells can be scored at once, before anything
@@ -26,6 +29,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
+from autograde.kernel import results
 from autograde.sandbox.kernel_box import KernelSandbox
 from autograde.sandbox.limits import Limits, format_size
 
@@ -43,6 +47,19 @@ def _output_size(msg: dict) -> int:
     return size
 
 
+#: Messages past the output budget that still get through: errors and check results.
+MAX_ESSENTIAL_AFTER_CUT = 256
+#: Largest such message kept (a result of a million float32 values is about 5.3 MB).
+MAX_ESSENTIAL_BYTES = 8 * 1024 * 1024
+
+
+def _essential(msg: dict) -> bool:
+    """Errors and the checks' results: what grading needs even from a loud notebook."""
+    msg_type = msg.get("header", {}).get("msg_type") or msg.get("msg_type")
+    data = msg.get("content", {}).get("data") or {}
+    return msg_type == "error" or (msg_type == "display_data" and results.MIME in data)
+
+
 class _Client(NotebookClient):
     """nbclient with an output budget and a flag for cells that timed out."""
 
@@ -51,15 +68,25 @@ class _Client(NotebookClient):
         self.output_limit = output_limit
         self.output_used = 0
         self.output_exceeded = False
+        self.cut_cell: int | None = None
+        self.essential_after_cut = 0
         self.timed_out = False
 
     def output(self, outs, msg, display_id, cell_index):
         size = _output_size(msg)
-        if self.output_exceeded or self.output_used + size > self.output_limit:
-            self.output_exceeded = True
-            return None
-        self.output_used += size
-        return super().output(outs, msg, display_id, cell_index)
+        if not self.output_exceeded and self.output_used + size <= self.output_limit:
+            self.output_used += size
+            return super().output(outs, msg, display_id, cell_index)
+        if not self.output_exceeded:
+            self.output_exceeded, self.cut_cell = True, cell_index
+            outs.append(NotebookNode(output_type="stream", name="stderr", text=(
+                f"[output cut here: the notebook printed more than "
+                f"{format_size(self.output_limit)}; the grader kept running it]\n")))
+        if (_essential(msg) and size <= MAX_ESSENTIAL_BYTES
+                and self.essential_after_cut < MAX_ESSENTIAL_AFTER_CUT):
+            self.essential_after_cut += 1
+            return super().output(outs, msg, display_id, cell_index)
+        return None
 
     async def _async_handle_timeout(self, timeout: int, cell: NotebookNode | None = None):
         self.timed_out = True
@@ -135,7 +162,7 @@ async def _kill(client: _Client, box: KernelSandbox) -> None:
 
 async def _run_cell(client: _Client, box: KernelSandbox, cell: NotebookNode, index: int,
                     count: int, budget: float) -> str:
-    """Run one cell; return ``""``, ``"output"``, ``"hung"`` or ``"dead"``."""
+    """Run one cell; return ``""``, ``"hung"`` or ``"dead"``."""
     task = asyncio.ensure_future(client.async_execute_cell(cell, index, execution_count=count))
     deadline = time.monotonic() + budget + GRACE_SECONDS
     outcome = ""
@@ -143,9 +170,7 @@ async def _run_cell(client: _Client, box: KernelSandbox, cell: NotebookNode, ind
         await asyncio.wait({task}, timeout=_POLL)
         if outcome:
             continue
-        if client.output_exceeded:
-            outcome = "output"
-        elif time.monotonic() > deadline:
+        if time.monotonic() > deadline:
             outcome = "hung"
         if outcome:
             await _kill(client, box)
@@ -209,6 +234,10 @@ async def run_notebook(nb: NotebookNode, box: KernelSandbox, limits: Limits,
                 client.kc.stop_channels()
         with contextlib.suppress(Exception):
             await client.km.cleanup_resources()
+    if client.output_exceeded:
+        run.notes.append(f"the notebook printed more than {format_size(limits.output_bytes)}; "
+                         f"output from cell {client.cut_cell + 1} on was left out of the "
+                         "graded notebook, and grading went on")
     if box.cgroup is not None and box.cgroup.tasks_refused():
         run.notes.append(f"the notebook hit the limit of {limits.max_tasks} processes and "
                          f"threads ({box.cgroup.tasks_refused()} refused)")
@@ -235,10 +264,7 @@ async def _run_cells(client: _Client, box: KernelSandbox, limits: Limits, run: R
         run.cell_seconds += time.monotonic() - began
         if outcome:
             run.stopped_at = index
-            if outcome == "output":
-                run.stopped = (f"the notebook printed more than "
-                               f"{format_size(limits.output_bytes)}; the kernel was stopped")
-            elif outcome == "hung":
+            if outcome == "hung":
                 run.stopped = f"cell {index + 1} did not stop at its time limit; killed"
             else:
                 run.stopped = f"{_why_dead(box, limits)} in cell {index + 1}"
