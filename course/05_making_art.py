@@ -25,12 +25,11 @@
 # and Adam against L-BFGS.
 
 # %% cell_id="setup" locked=true
-import os
+from nst_utils.startup import import_tensorflow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's start-up log lines
+tf = import_tensorflow()  # TensorFlow, without its start-up log lines
 
 import numpy as np
-import tensorflow as tf
 
 from autograde.checks import check_public, public_inputs
 from nst_utils.costs import STYLE_LAYERS
