@@ -66,7 +66,8 @@ def graded(tmp_path_factory):
     (submissions / "garbage").mkdir()
     (submissions / "garbage" / "02_content_cost.ipynb").write_text("{not json", encoding="utf-8")
     (submissions / "garbage" / "notes.ipynb").write_text("{}", encoding="utf-8")
-    results, skipped = grade_submissions(submissions, out, progress=False)
+    # Two workers, as an instructor with two cores would run it (and half the wall time).
+    results, skipped = grade_submissions(submissions, out, progress=False, jobs=2)
     by_key = {(r.student, r.lesson): r for r in results}
     return {"results": by_key, "skipped": skipped, "out": out, "submissions": submissions}
 
