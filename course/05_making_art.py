@@ -29,6 +29,7 @@ from nst_utils.startup import import_tensorflow
 
 tf = import_tensorflow()  # TensorFlow, without its start-up log lines
 
+import keras
 import numpy as np
 
 from autograde.checks import check_public, public_inputs
@@ -37,11 +38,12 @@ from nst_utils.images import VGG_MEAN_RGB
 from nst_utils.plotting import plot_losses, show_images
 from nst_utils.runtime import is_grading
 from nst_utils.samples import content_image, style_image
-from nst_utils.stylize import stylize
+from nst_utils.stylize import cost_terms, stylize
 from nst_utils.vgg import load_vgg19
 
-# Grading runs a few steps on tiny images; your own run uses the real settings.
-SIZE = 48 if is_grading() else 256
+# Grading runs a few steps on tiny images; your own run uses these settings: the whole
+# lesson takes about 7 minutes on a 2-core CPU (section 2 says more).
+SIZE = 48 if is_grading() else 128
 STEPS = 2 if is_grading() else 100
 
 
@@ -91,12 +93,15 @@ show_images([content, style, start], ["content C", "style S", "start G0 (noise 0
 # `tf.Variable`; VGG19's weights never change.
 #
 # The default optimiser is Adam on $[0, 1]$ pixels (learning rate 0.02 there, about 5 on
-# the 0–255 scale, close to the Coursera assignment's 2.0). On a CPU, 100 steps at 256
-# pixels take one to two minutes and the whole lesson about ten; a GPU needs seconds. If the output above said *random
-# weights*, expect texture rather than art: the rulers only make sense when VGG19 has
-# learned to see.
+# the 0–255 scale, close to the Coursera assignment's 2.0). On a 2-core CPU, 100 steps at
+# 128 pixels take about 40 seconds and the whole lesson about 7 minutes (measured on the
+# course's machine while other jobs shared it); a GPU is many times faster. For a sharper
+# picture set `SIZE = 256` in the first cell: the same 100 steps then took about a minute
+# and a half (four times the pixels). If the output below says *random weights*, expect
+# texture rather than art: the rulers only make sense when VGG19 has learned to see.
 
 # %% cell_id="run"
+keras.utils.set_random_seed(0)  # the same weights on every run if VGG19 starts random
 vgg = load_vgg19("auto")
 result = stylize(content, style, steps=STEPS, vgg=vgg, init="noise", seed=0)
 print("weights:", result.weights_source, f"| {result.seconds:.1f} s")
@@ -107,41 +112,94 @@ plot_losses(result.losses, "Adam, block5_conv2, alpha 10, beta 40");
 # ## 3. Experiment: which layer carries the content?
 #
 # The course follows the GDL notes and the TensorFlow tutorial with `block5_conv2`; the
-# Coursera assignment uses `conv4_2`, which is `block4_conv2` here. A shallower content
-# layer remembers more detail, so the photo stays more recognisable and the style has less
-# room. Run both from the same start and compare.
+# Coursera assignment uses `conv4_2`, which is `block4_conv2` here. What does a layer keep
+# of the photo? Gatys et al. answer by **reconstructing the content alone**: no style term
+# ($\beta = 0$), a start of pure noise (your `generate_noise_image` with $r = 1$) and the
+# content cost of one layer, minimised with L-BFGS as in their paper. What comes back is
+# what that layer remembers. We try a shallow layer, `block2_conv2`, and the two
+# candidates, each with 100 cost evaluations. (With $\beta = 0$, $\alpha$ only scales the
+# cost; it is large because L-BFGS-B stops once every gradient entry is below $10^{-5}$,
+# and the content gradients of random weights are far smaller than that.)
+#
+# **With random weights** (measured on the course's machine): `block2_conv2` brings the
+# photo back almost exactly (mean pixel difference 0.007 on the $[0, 1]$ scale), while
+# `block4_conv2` (0.30) and `block5_conv2` (0.31) bring back nothing: their
+# reconstructions are as far from the photo as the noise they start from (0.29). Random
+# deep features do not hold the photo, so with these weights a deep content layer gives
+# the content term almost nothing to pull towards.
+#
+# **With ImageNet weights** (Gatys et al. 2015, Fig. 1; not measured here): the lower
+# layers reproduce the photo almost pixel for pixel too, while the higher layers keep the
+# objects and their arrangement but lose the exact pixels. That is why the content is
+# taken from a deep layer: it fixes *what* is where and leaves the textures and colours to
+# the style. A shallower layer such as `block4_conv2` keeps more detail, so the photo
+# stays more recognisable and the style has less room.
 
 # %% cell_id="layer"
-results = {}
-for layer in ("block5_conv2", "block4_conv2"):
-    results[layer] = stylize(content, style, steps=STEPS, vgg=vgg, content_layer=layer,
-                             init="noise", seed=0, progress=not is_grading())
-show_images([r.image for r in results.values()], [f"content layer {k}" for k in results], size=3.5);
+noise = generate_noise_image(content, noise_ratio=1.0, seed=0)
+lbfgs_steps = max(1, STEPS // 20)  # each L-BFGS step makes 20 cost evaluations
+reconstructions = {}
+for layer in ("block2_conv2", "block4_conv2", "block5_conv2"):
+    run = stylize(content, style, steps=lbfgs_steps, vgg=vgg, optimizer="lbfgs", init=noise,
+                  content_layer=layer, style_layers=[], alpha=1e6, beta=0,
+                  progress=not is_grading())
+    reconstructions[layer] = run.image
+print(f"mean |pixel - photo|: noise start {np.abs(noise - content).mean():.3f}")
+for layer, image in reconstructions.items():
+    print(f"  reconstructed from {layer}: {np.abs(image - content).mean():.3f}")
+show_images([content, noise, *reconstructions.values()],
+            ["photo", "start: noise"] + [f"from {k}" for k in reconstructions], size=2.8);
 
 # %% [markdown] cell_id="weights-md"
 # ## 4. Experiment: the balance $\beta / \alpha$
 #
 # Only the ratio of the weights matters for the shape of the result (the overall scale acts
-# like a learning rate). A small ratio keeps the photo; a large one lets the painting
-# take over.
+# like a learning rate). But which ratio is small depends on the sizes of the two costs,
+# and they depend on the network's weights: the two weighted terms are equal when
+# $\beta / \alpha = J_{content} / J_{style}$. So measure both costs at the start, then fix
+# $\beta = 40$ and choose $\alpha$ so that the content term starts at 100 times, once and a
+# hundredth of the style term.
+#
+# **With random weights** (measured): at the start $J_{content} \approx 1.9 \cdot 10^{-3}$
+# and $J_{style} \approx 431$, so the terms balance at
+# $\beta / \alpha \approx 4.5 \cdot 10^{-6}$. The Coursera assignment's $\alpha = 10$,
+# $\beta = 40$ (chosen for ImageNet features) leave the content term at about
+# $5 \cdot 10^{-6}$ of the total here: with them, $\alpha = 0$ gives the same picture (mean
+# pixel difference 0.0001). In the three runs below the content term ends at 60 %, 40 %
+# and 3 % of the total. More content weight does not bring the photo back, though: it adds
+# noise, because `block5_conv2`'s random features do not hold the photo (section 3). The
+# photo you still see in every picture comes from the starting image.
+#
+# **With ImageNet weights** (Gatys et al. 2015, Fig. 3; not measured here): a small
+# $\beta / \alpha$ keeps the photo and a large one lets the painting take over.
 
 # %% cell_id="weights"
-settings = [(10, 4), (10, 40), (10, 400)]
-images = []
-for alpha, beta in settings:
+start_costs = cost_terms(content, style, start, vgg=vgg)
+balance = start_costs["content"] / start_costs["style"]  # beta/alpha where the terms are equal
+print(f"at the start: J_content {start_costs['content']:.3g}, "
+      f"J_style {start_costs['style']:.3g}, balance beta/alpha = {balance:.2g}")
+beta = 40
+images, titles = [], []
+for factor in (100, 1, 0.01):  # the content term at the start, in units of the style term
+    alpha = factor * beta / balance
     run = stylize(content, style, steps=STEPS, vgg=vgg, alpha=alpha, beta=beta,
                   init="noise", seed=0, progress=not is_grading())
+    end = cost_terms(content, style, run.image, vgg=vgg)
+    share = alpha * end["content"] / (alpha * end["content"] + beta * end["style"])
+    print(f"alpha {alpha:.3g}, beta {beta}: the content term ends at {share:.1%} of the total")
     images.append(run.image)
-show_images(images, [f"alpha {a}, beta {b}" for a, b in settings], size=3);
+    titles.append(f"alpha {alpha:.2g}, beta {beta}")
+show_images(images, titles, size=3);
 
 # %% [markdown] cell_id="optim-md"
 # ## 5. Experiment: Adam or L-BFGS?
 #
 # The GDL notes optimise with SciPy's **L-BFGS-B**, 20 cost evaluations per outer step,
 # starting from the content photo. L-BFGS builds a picture of the curvature from recent
-# gradients and often reaches a lower cost for the same number of evaluations; Adam is
-# simpler and works the same on a GPU. Give both the same budget of evaluations and
-# compare the final cost and the time taken.
+# gradients; Adam is simpler and works the same on a GPU. Give both the same budget of
+# evaluations and compare the final cost and the time taken. In our run (100 evaluations
+# each, random weights) L-BFGS ended at a total cost of 1.0 against Adam's 1827, in about
+# the same time (56 s against 43 s).
 
 # %% cell_id="optim"
 lbfgs_steps = max(1, STEPS // 20)  # each L-BFGS step makes 20 evaluations
@@ -160,10 +218,14 @@ show_images([adam.image, lbfgs.image], ["Adam", "L-BFGS-B"], size=3.5);
 #   respect to the image → update → clip to $[0, 1]$.
 # - Start from the photo (GDL, TensorFlow tutorial) or from the photo blended with noise
 #   around the mean colour (Coursera, noise ratio 0.6).
-# - A deeper content layer (`block5_conv2`) leaves more room for the style than
-#   `block4_conv2`.
-# - $\beta / \alpha$ sets the balance between the scene and the painting.
-# - L-BFGS-B usually gets further per evaluation; Adam is simple and GPU-friendly.
+# - Reconstructing the content from one layer alone ($\beta = 0$, from noise) shows what
+#   it remembers: with ImageNet weights the deep layers keep objects and layout and drop
+#   the exact pixels, which leaves room for the style; random deep features keep nothing.
+# - What matters is $\alpha J_{content}$ against $\beta J_{style}$: compare the two terms
+#   (`cost_terms`) before choosing $\beta / \alpha$, because their sizes depend on the
+#   weights, the layers and the image size.
+# - L-BFGS-B gets much further per evaluation (here a cost of 1.0 against Adam's 1827
+#   after 100 each); Adam is simple and GPU-friendly.
 
 # %% [markdown] cell_id="glossary"
 # ## 용어 (Glossary)

@@ -33,8 +33,16 @@ def show_images(images: Sequence, titles: Sequence[str] | None = None, size: flo
     return fig
 
 
-def plot_losses(losses: Sequence[float], title: str | None = None, log_scale: bool = True):
-    """Plot a loss curve (one value per optimisation step).
+def plot_losses(losses: Sequence[float], title: str | None = None, log_scale: bool = True,
+                xlabel: str = "step", ylabel: str = "total loss"):
+    """Plot a loss curve (one value per optimisation step, or per epoch).
+
+    Args:
+        losses: the values, the first at x = 1.
+        title: figure title.
+        log_scale: logarithmic y axis (when every value is positive).
+        xlabel: what one value stands for, e.g. ``"epoch"``.
+        ylabel: what the values are.
 
     Returns:
         The Matplotlib figure.
@@ -45,8 +53,8 @@ def plot_losses(losses: Sequence[float], title: str | None = None, log_scale: bo
     ax.plot(np.arange(1, len(losses) + 1), losses)
     if log_scale and len(losses) and min(losses) > 0:
         ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_ylabel("total loss")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
     if title:
         ax.set_title(title)

@@ -65,7 +65,8 @@ class StyleTransferLoss:
         flat = tf.reshape(a, (-1, a.shape[-1]))
         return tf.matmul(flat, flat, transpose_a=True)
 
-    def __call__(self, image: tf.Tensor) -> tf.Tensor:
+    def terms(self, image: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """The unweighted ``(J_content, J_style)`` of ``image``."""
         features = self.extractor(image)
         J_content = compute_content_cost(self.a_C, features[self.content_layer])
         J_style = tf.constant(0.0)
@@ -75,18 +76,28 @@ class StyleTransferLoss:
             G_G = self._gram(a_G)
             J_layer = tf.reduce_sum(tf.square(G_S - G_G)) / (4.0 * n_C**2 * float(n_H * n_W) ** 2)
             J_style += weight * J_layer
+        return J_content, J_style
+
+    def __call__(self, image: tf.Tensor) -> tf.Tensor:
+        J_content, J_style = self.terms(image)
         J = self.alpha * J_content + self.beta * J_style
         if self.tv_weight:
             J += self.tv_weight * total_variation_cost(image * 255.0)
         return J
 
 
-def _initial_image(content: np.ndarray, init: str, seed: int | None) -> np.ndarray:
-    if init == "content":
-        return content.copy()
-    if init == "noise":
-        return generate_noise_image(content, noise_ratio=0.6, seed=seed)
-    raise ValueError(f"init must be 'content' or 'noise', got {init!r}.")
+def _initial_image(content: np.ndarray, init, seed: int | None) -> np.ndarray:
+    if isinstance(init, str):
+        if init == "content":
+            return content.copy()
+        if init == "noise":
+            return generate_noise_image(content, noise_ratio=0.6, seed=seed)
+        raise ValueError(f"init must be 'content', 'noise' or an image, got {init!r}.")
+    start = np.clip(_check_image(init, "init"), 0.0, 1.0)
+    if start.shape != content.shape:
+        raise ValueError(
+            f"init has shape {start.shape}; it must match the content's {content.shape}.")
+    return start
 
 
 def _check_image(image, name: str) -> np.ndarray:
@@ -111,7 +122,7 @@ def stylize(
     beta: float = 40,
     tv_weight: float = 0.0,
     learning_rate: float | None = None,
-    init: str = "content",
+    init: str | np.ndarray = "content",
     progress: bool = True,
     callback: Callable[[int, np.ndarray, float], None] | None = None,
     snapshot_every: int | None = None,
@@ -132,7 +143,9 @@ def stylize(
         beta: style weight.
         tv_weight: total-variation weight (image measured on the 0–255 scale).
         learning_rate: Adam step size on ``[0, 1]`` pixels (default 0.02).
-        init: start from the ``"content"`` image or from content blended with ``"noise"``.
+        init: start from the ``"content"`` image, from content blended with ``"noise"``
+            (noise ratio 0.6), or from the given image ``(1, H, W, 3)`` in ``[0, 1]``, e.g.
+            pure noise to reconstruct the content from one layer alone (``beta=0``).
         progress: show a progress bar (notebook-aware).
         callback: called as ``callback(step, image, loss)`` after every step.
         snapshot_every: keep a copy of the image every this many steps.
@@ -174,6 +187,43 @@ def stylize(
         bar.close()
     result.seconds = time.perf_counter() - start
     return result
+
+
+def cost_terms(
+    content,
+    style,
+    image,
+    *,
+    vgg,
+    content_layer: str = CONTENT_LAYER,
+    style_layers: Sequence[tuple[str, float]] = STYLE_LAYERS,
+) -> dict[str, float]:
+    """The unweighted content and style costs of ``image``, as :func:`stylize` sees them.
+
+    Their ratio says which term a choice of ``alpha`` and ``beta`` lets dominate: the two
+    weighted terms are equal when ``beta / alpha = J_content / J_style``. That ratio
+    depends on the network's weights (random features are far smaller in deep layers than
+    ImageNet ones), the layers and the image size.
+
+    Args:
+        content: content image ``(1, H, W, 3)`` in ``[0, 1]``.
+        style: style image in ``[0, 1]``; resized to ``(H, W)``.
+        image: the image to score, ``(1, H, W, 3)`` in ``[0, 1]``.
+        vgg: a network from :func:`~nst_utils.vgg.load_vgg19`.
+        content_layer: layer for the content cost.
+        style_layers: ``(layer_name, weight)`` pairs for the style cost.
+
+    Returns:
+        ``{"content": J_content, "style": J_style}`` as floats.
+    """
+    content = _check_image(content, "content")
+    style = resize_image(_check_image(style, "style"), content.shape[1:3])
+    image = _check_image(image, "image")
+    layers = [content_layer] + [name for name, _ in style_layers]
+    loss_fn = StyleTransferLoss(build_feature_extractor(vgg, layers), content, style,
+                                content_layer, style_layers, 1.0, 1.0, 0.0)
+    J_content, J_style = loss_fn.terms(tf.constant(image))
+    return {"content": float(J_content), "style": float(J_style)}
 
 
 def make_adam_step(loss_fn: StyleTransferLoss, image: tf.Variable, optimizer,
