@@ -174,6 +174,7 @@ show_images([content, noise, *reconstructions.values()],
 # $\beta / \alpha$ keeps the photo and a large one lets the painting take over.
 
 # %% cell_id="weights"
+start = generate_noise_image(content, noise_ratio=0.6, seed=0)  # your function, again
 start_costs = cost_terms(content, style, start, vgg=vgg)
 balance = start_costs["content"] / start_costs["style"]  # beta/alpha where the terms are equal
 print(f"at the start: J_content {start_costs['content']:.3g}, "
