@@ -36,13 +36,12 @@ def test_an_outcome_round_trips_with_typed_items(tmp_path):
     assert JobOutcome.from_json(failed.to_json()).error == "the grading worker process died"
 
 
-@pytest.mark.parametrize("line", ["[]", json.dumps({"student": "a"}),
-                                  json.dumps({"student": "a", "lesson": "l", "bogus": 1}),
-                                  json.dumps({"student": "a", "lesson": "l",
-                                              "items": [{"name": "x"}]})])
-def test_foreign_lines_are_refused(line):
+@pytest.mark.parametrize(("kind", "line"), [
+    (JobOutcome, "[]"),
+    (GradingJob, json.dumps({"student": "a"})),
+    (JobOutcome, json.dumps({"student": "a", "lesson": "l", "bogus": 1})),
+    (JobOutcome, json.dumps({"student": "a", "lesson": "l", "items": [{"name": "x"}]})),
+])
+def test_foreign_lines_are_refused(kind, line):
     with pytest.raises(ValueError):
-        if "items" in line or "bogus" in line or line == "[]":
-            JobOutcome.from_json(line)
-        else:
-            GradingJob.from_json(line)
+        kind.from_json(line)

@@ -14,17 +14,41 @@ from pathlib import Path
 from typing import Any
 
 
-def _strict(cls, data: Any, what: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise ValueError(f"{what} is not a JSON object")
-    unknown = sorted(set(data) - {f.name for f in fields(cls)})
-    if unknown:
-        raise ValueError(f"{what} has unknown fields {unknown}")
-    return data
+class _JsonLine:
+    """One dataclass as one line of JSON, read strictly (the other side may be broken)."""
+
+    _what = "a message"
+
+    def to_json(self) -> str:
+        """One line of JSON."""
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def _from_fields(cls, data: dict[str, Any]):
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, line: str):
+        """Read :meth:`to_json`'s line.
+
+        Raises:
+            ValueError: when the line is not such a message (not an object, unknown or
+                missing fields).
+        """
+        data = json.loads(line)
+        if not isinstance(data, dict):
+            raise ValueError(f"{cls._what} is not a JSON object")
+        unknown = sorted(set(data) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ValueError(f"{cls._what} has unknown fields {unknown}")
+        try:
+            return cls._from_fields(dict(data))
+        except TypeError as error:
+            raise ValueError(f"{cls._what} is malformed: {error}") from None
 
 
 @dataclass(frozen=True)
-class GradingJob:
+class GradingJob(_JsonLine):
     """One notebook to grade.
 
     Attributes:
@@ -37,6 +61,8 @@ class GradingJob:
         limits: :meth:`autograde.sandbox.limits.Limits.as_dict`.
         policy: :meth:`autograde.sandbox.kernel_box.Policy.as_dict`.
     """
+
+    _what = "a grading job"
 
     student: str
     lesson: str
@@ -59,22 +85,6 @@ class GradingJob:
                    limits=json.loads(json.dumps(limits.as_dict())),
                    policy=json.loads(json.dumps(policy.as_dict())))
 
-    def to_json(self) -> str:
-        """One line of JSON."""
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, line: str) -> GradingJob:
-        """Read :meth:`to_json`'s line.
-
-        Raises:
-            ValueError: when the line is not such a job.
-        """
-        data = _strict(cls, json.loads(line), "a grading job")
-        try:
-            return cls(**data)
-        except TypeError as error:
-            raise ValueError(f"a grading job is incomplete: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -88,7 +98,7 @@ class ItemOutcome:
 
 
 @dataclass(frozen=True)
-class JobOutcome:
+class JobOutcome(_JsonLine):
     """What a worker found.
 
     Attributes:
@@ -100,6 +110,8 @@ class JobOutcome:
         autograded: the executed notebook as nbformat JSON, or None with ``error``.
         timings: seconds spent: ``total``, ``kernel`` start, ``cells``.
     """
+
+    _what = "a grading outcome"
 
     student: str
     lesson: str
@@ -114,20 +126,7 @@ class JobOutcome:
         """The outcome of a job that could not be graded, with the reason."""
         return cls(job.student, job.lesson, error=error)
 
-    def to_json(self) -> str:
-        """One line of JSON."""
-        return json.dumps(asdict(self))
-
     @classmethod
-    def from_json(cls, line: str) -> JobOutcome:
-        """Read :meth:`to_json`'s line.
-
-        Raises:
-            ValueError: when the line is not such an outcome.
-        """
-        data = dict(_strict(cls, json.loads(line), "a grading outcome"))
-        try:
-            data["items"] = [ItemOutcome(**item) for item in data.get("items", [])]
-            return cls(**data)
-        except TypeError as error:
-            raise ValueError(f"a grading outcome is malformed: {error}") from None
+    def _from_fields(cls, data: dict[str, Any]) -> JobOutcome:
+        data["items"] = [ItemOutcome(**item) for item in data.get("items", [])]
+        return cls(**data)
