@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import inspect
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from autograde.build.bodies import reference_body
+from autograde.graded import notebooks
 from autograde.graded.specs import GRADED, get_spec
 from autograde.grader.reaching import Reach, find_reaches
 
@@ -20,17 +22,24 @@ def _as_cell(name: str, body: list[str] | str) -> str:
     return f"def {name}{inspect.signature(reference)}:\n{inner}\n"
 
 
-def _provided(name: str) -> set[str]:
-    """The module-level names the reference reads, as a lesson's set-up cell binds them."""
-    reference = inspect.unwrap(get_spec(name).reference_function())
-    return set(inspect.getclosurevars(reference).globals)
+SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
+SOLUTION_CELLS = [
+    (path.stem, cell.source) for path in sorted(SOLUTIONS.glob("*.ipynb"))
+    for cell in notebooks.read(path).cells
+    if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")]
 
 
-@pytest.mark.parametrize("name", list(GRADED))
-def test_every_reference_body_gives_no_reach(name):
-    """Each reference body, helpers bound by the lesson, reaches for nothing."""
-    body = reference_body(get_spec(name).reference, _provided(name))
-    assert find_reaches(_as_cell(name, body)) == []
+def test_the_solutions_have_graded_cells():
+    """The solution notebooks hold a graded cell per graded function."""
+    assert len(SOLUTION_CELLS) >= len(GRADED)
+
+
+@pytest.mark.parametrize(("lesson", "source"), SOLUTION_CELLS,
+                         ids=[f"{lesson}-{i}" for i, (lesson, _) in enumerate(SOLUTION_CELLS)])
+def test_every_solution_cell_gives_no_reach(lesson, source):
+    """Each graded cell of the solutions (reference bodies, the course's helper imports
+    included) reaches for nothing."""
+    assert find_reaches(source) == []
 
 
 MISTAKES = [(name, i) for name, spec in GRADED.items() for i in range(len(spec.mistakes))]
@@ -120,11 +129,19 @@ def test_hostile_cells_give_a_named_reach_on_the_right_line(source, line, what):
     assert all(isinstance(r, Reach) and r.what for r in found)
 
 
-def test_the_build_s_own_helper_imports_are_reaches():
-    """A solution body importing its helpers is a reach: run the check on submissions."""
+def test_importing_a_graded_helper_from_the_course_is_a_reach():
+    """The reference body without the lesson's names imports graded helpers: a reach;
+    the course's private helpers it also imports are not."""
     body = reference_body(get_spec("compute_layer_style_cost").reference)
     found = find_reaches(_as_cell("compute_layer_style_cost", body))
-    assert found and all(r.what == "imports nst_utils.costs" for r in found)
+    assert {r.what for r in found} == {"imports nst_utils.costs.gram_matrix",
+                                       "imports nst_utils.costs.unroll_channels"}
+
+
+def test_importing_a_course_module_is_a_reach():
+    """``from nst_utils import costs`` hands over every graded function: a reach."""
+    found = find_reaches("def f(a):\n    from nst_utils import costs\n    return a\n")
+    assert [r.what for r in found] == ["imports nst_utils.costs"]
 
 
 def test_a_cell_that_does_not_parse_gives_no_reach():

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from autograde.graded import recorded
 from autograde.graded.mistakes import Mistake
 from autograde.graded.precision import exact_float32
 from autograde.graded.specs import Case, GradedFunction, get_spec, variant
@@ -220,6 +221,11 @@ def recognise(spec: GradedFunction, inputs: dict[str, Any], got: Any) -> Mistake
         return None
     if not spec.mistakes or not np.all(np.isfinite(got)):
         return None
+    if recorded.edition() is not None:
+        # No wrong-answer code in an edition: the build recorded each mistake's result.
+        wrong_values = recorded.mistake_values(spec.name, inputs, len(spec.mistakes))
+        return next((mistake for mistake, wrong in zip(spec.mistakes, wrong_values, strict=True)
+                     if wrong is not None and compare(spec, got, wrong).ok), None)
     with exact_float32():
         truth = as_array(spec.evaluate(spec.reference_function(), copy.deepcopy(inputs)))
         for mistake in spec.mistakes:

@@ -7,6 +7,7 @@ stable id, so a rebuild that changes nothing leaves every file byte-identical.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -164,3 +165,19 @@ def top_level_names(nb: NotebookNode) -> set[str]:
                 for target in targets:
                     names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
     return names
+
+
+#: The grading sources the package ships (``autograde/sources``), one notebook a lesson.
+SOURCES_DIR = Path(__file__).resolve().parent.parent / "sources"
+
+
+@functools.cache
+def lessons_of(sources: Path = SOURCES_DIR) -> dict[str, str]:
+    """Graded function -> the lesson whose notebook tests it, e.g. ``"03_style_cost"``."""
+    found: dict[str, str] = {}
+    for path in sorted(Path(sources).glob("[0-9][0-9]_*.ipynb")):
+        for cell in read(path).cells:
+            name = tested_name(cell)
+            if name:
+                found[name] = path.stem
+    return found

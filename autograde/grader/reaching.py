@@ -1,26 +1,32 @@
 """Spotting a graded cell that reaches for the course's reference instead of computing.
 
-The reference implementations (``nst_utils``, ``cyclegan``) and the grader
-(``autograde``) are importable in a graded kernel: the lessons import them for
-everything that is not the exercise, so the OS sandbox cannot make them unreachable
-(docs/course.md, "What this cannot stop"). This static check reads a graded cell's
-source before it runs and names what it reaches with ("imports nst_utils.costs",
-"calls exec"), so the grader can give a named reason in its note. It is a heuristic over
-the syntax tree, not a proof: it flags what loads modules, reads files, runs strings as
-code or opens up a function's insides, and nothing an honest cost or Keras block needs.
+Graded kernels import the grading edition (:mod:`autograde.build.edition`), in which
+every graded function is a stub, so at run time the reference is out of reach: a
+submission that imports, loads or reads it only finds the stub. This static check reads
+a graded cell's source and names how it reached ("imports nst_utils.costs.gram_matrix",
+"calls exec"), so the grader's note can say why the item scored 0 — also on a machine
+where the OS sandbox is unavailable and the real files stay readable. It is a heuristic
+over the syntax tree, not a proof: it flags what loads modules, reads files, runs
+strings as code or opens up a function's insides, and nothing an honest cost or Keras
+block needs (the course's non-graded helpers, such as ``_as_float32``, may be imported).
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import re
 from dataclasses import dataclass
+
+from autograde.graded.specs import GRADED
 
 #: Top-level modules whose import alone is a reach.
 _MODULES = frozenset({
     "nst_utils", "cyclegan", "autograde", "importlib", "inspect", "runpy", "pkgutil",
     "marshal", "zipimport", "imp", "builtins", "subprocess", "linecache", "pickle", "gc",
     "ctypes", "posix"})
+#: The course's own packages: importing a graded function or a module from them is a reach.
+_COURSE = frozenset({"nst_utils", "cyclegan", "autograde"})
 #: Names that are a reach only when these modules are imported from.
 _PARTS = {"sys": frozenset({"modules", "path", "meta_path", "path_hooks", "_getframe"}),
           "os": frozenset({"open", "read", "popen", "system", "fdopen", "posix_spawn"}),
@@ -73,6 +79,13 @@ def _strip_magics(source: str) -> tuple[str | None, list[Reach]]:
     return "\n".join(lines), reaches
 
 
+def _is_module(package: str, name: str) -> bool:
+    try:
+        return importlib.util.find_spec(f"{package}.{name}") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def _module_of(node: ast.expr, aliases: dict[str, str]) -> str | None:
     return aliases.get(node.id) if isinstance(node, ast.Name) else None
 
@@ -106,6 +119,11 @@ def _visit(node: ast.AST, aliases: dict[str, str], called: set[int]) -> list[Rea
         return found
     if isinstance(node, ast.ImportFrom) and node.module:
         top = node.module.split(".")[0]
+        if top in _COURSE:
+            # The course's helpers (``_as_float32``, layers, constants) are the lessons'
+            # to use; a graded function, a whole module or ``*`` is not.
+            return [Reach(line, f"imports {node.module}.{a.name}") for a in node.names
+                    if a.name == "*" or a.name in GRADED or _is_module(node.module, a.name)]
         if top in _MODULES:
             return [Reach(line, f"imports {node.module}")]
         parts = _PARTS.get(node.module, frozenset())
