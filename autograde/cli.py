@@ -87,7 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
         "DIR`; run `jupyter lab` in DIR for the Formgrader. Grades already there are kept.")
     course.add_argument("directory", type=Path, help="the course folder (created if missing)")
     course.add_argument("--root", type=Path, help="repository root holding solutions/")
-    for command in (check, grade, demo, course, release):
+    handout = sub.add_parser(
+        "handout", help="build the student edition: lessons and a wheel without answers",
+        description="Instructors: write into OUT what a class gets: the student lessons, a "
+        "wheel of the packages in which every graded function is a stub (same import "
+        "names; hints shipped as recorded numbers) and a README for students. No "
+        "solutions, hidden tests or reference bodies go in. Release lesson by lesson with "
+        "--lessons.")
+    handout.add_argument("out", type=Path, help="new folder for the handout")
+    handout.add_argument("--lessons", help="comma-separated lesson names (default: all), "
+                         "e.g. 01_images_and_features,02_content_cost")
+    handout.add_argument("--root", type=Path, help="repository root (default: found from cwd)")
+    for command in (check, grade, demo, course, release, handout):
         command.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     return parser
 
@@ -112,6 +123,18 @@ def _release(args) -> int:
     return 0
 
 
+def _handout(args) -> int:
+    from autograde.build.handout import build_handout
+    from autograde.build.release import find_root
+
+    lessons = [name.strip() for name in args.lessons.split(",")] if args.lessons else None
+    made = build_handout(args.out, find_root(args.root), lessons)
+    print(f"wrote {made.folder}: {len(made.lessons)} lesson(s), {made.wheel.name}, README.md")
+    print(f"students: pip install wheels/{made.wheel.name}; jupyter lab lessons/; "
+          "autograde check")
+    return 0
+
+
 def _check(args) -> int:
     from autograde.grader.report import lesson_table
     from autograde.grader.selfcheck import check_notebooks, default_notebooks
@@ -124,6 +147,11 @@ def _check(args) -> int:
     score = sum(r.score for r in results)
     total = sum(r.max_score for r in results)
     print(f"TOTAL {score:g} / {total:g}")
+    from autograde.graded.recorded import edition
+
+    if edition() == "student":
+        print("Public cases only: the hidden cases (other shapes and seeds) run when your "
+              "instructor grades.")
     return 0 if all(r.full_marks for r in results) else 1
 
 
@@ -188,12 +216,21 @@ def _course(args) -> int:
 
 
 COMMANDS = {"release": _release, "check": _check, "grade": _grade, "demo": _demo,
-            "course": _course}
+            "course": _course, "handout": _handout}
+#: What the student edition offers; the rest needs the instructor's copy (the reference).
+STUDENT_COMMANDS = ("check",)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``autograde`` console script."""
     args = build_parser().parse_args(argv)
+    from autograde.graded.recorded import edition
+
+    if edition() == "student" and args.command not in STUDENT_COMMANDS:
+        print(f"autograde {args.command}: error: not in the student edition; it needs the "
+              "course repository (the instructor's copy). Students run `autograde check`.",
+              file=sys.stderr)
+        return 2
     try:
         return COMMANDS[args.command](args)
     except (ValueError, RuntimeError, OSError) as error:

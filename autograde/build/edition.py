@@ -23,9 +23,12 @@ real packages in every graded kernel, so a submission cannot reach the reference
 from __future__ import annotations
 
 import copy
+import hashlib
 import inspect
 import json
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -155,14 +158,14 @@ def public_only(nb: Any) -> Any:
     return nb
 
 
-def _write_sources(out: Path, kind: str) -> None:
+def _write_sources(out: Path) -> None:
     from autograde.grader.course import GRADING_SOURCES
 
     target = out / "autograde" / "sources"
     target.mkdir(parents=True, exist_ok=True)
     for path in sorted(GRADING_SOURCES.glob("*.ipynb")):
         nb = notebooks.read(path)
-        notebooks.write(public_only(nb) if kind == "student" else nb, target / path.name)
+        notebooks.write(public_only(nb), target / path.name)
 
 
 def build_edition(out: Path, kind: str = "student", root: Path | None = None) -> Path:
@@ -189,12 +192,52 @@ def build_edition(out: Path, kind: str = "student", root: Path | None = None) ->
     _copy_packages(root, out)
     _stub_references(out, notebooks.lessons_of())
     _strip(out, kind)
-    _write_sources(out, kind)
+    if kind == "student":  # `autograde check` grades from them; a kernel never needs them
+        _write_sources(out)
     rec.save(out / "autograde" / "graded" / rec.TABLE.name, record_values(kind).items())
     (out / "autograde" / rec.MARKER.name).write_text(json.dumps({"kind": kind}) + "\n",
                                                      encoding="utf-8")
     return out
 
 
-__all__ = ["KINDS", "LEFT_OUT", "PACKAGES", "build_edition", "public_only",
+def _sources_key(root: Path) -> str:
+    """A hash of every file an edition is built from."""
+    digest = hashlib.sha256()
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                digest.update(str(path.relative_to(root)).encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def grading_edition(cache: Path | None = None) -> Path:
+    """The grading edition of the packages as they are now, built once and kept.
+
+    Kept in ``cache`` (default: the system's temporary folder) under a name keyed by
+    the packages' sources, so grading runs after the first start at once and a changed
+    package gets a new edition.
+
+    Returns:
+        The edition's folder (readable by every user: the kernels run as others).
+    """
+    root = Path(__file__).resolve().parents[2]
+    cache = Path(tempfile.gettempdir()) if cache is None else Path(cache)
+    target = cache / f"autograde-grading-edition-{_sources_key(root)}"
+    if (target / "autograde" / rec.MARKER.name).is_file():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=".edition-", dir=cache))
+    try:
+        build_edition(building / "edition", "grading", root)
+        (building / "edition").chmod(0o755)
+        os.replace(building / "edition", target)
+    except OSError:
+        if not (target / "autograde" / rec.MARKER.name).is_file():
+            raise  # not a concurrent build that finished first
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return target
+
+
+__all__ = ["KINDS", "LEFT_OUT", "PACKAGES", "build_edition", "grading_edition", "public_only",
            "record_values"]

@@ -14,9 +14,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 
-#: Words every stub's message contains; the grader looks for them in a failed item's
-#: error to say that a submission called the course's own function.
-STUB_WORDS = "is a stub in the student edition"
+from autograde.graded.recorded import STUB_WORDS
 
 
 def stub_message(name: str, lesson: str) -> str:

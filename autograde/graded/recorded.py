@@ -30,6 +30,10 @@ from typing import Any
 
 import numpy as np
 
+#: Words every stub's message contains (see :mod:`autograde.build.stubs`); the grader
+#: looks for them in a failed item's error to say the submission called the course's
+#: own function.
+STUB_WORDS = "is a stub in the student edition"
 #: The build writes the edition's kind here (``{"kind": "student" | "grading"}``).
 MARKER = Path(__file__).resolve().parent.parent / "edition.json"
 #: The recorded values, beside this module in an edition.

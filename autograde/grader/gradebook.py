@@ -22,7 +22,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 
-from autograde.graded import notebooks
+from autograde.graded import notebooks, recorded
 from autograde.grader import reference_values as expected_values
 from autograde.grader.jobs import GradingJob, JobOutcome
 from autograde.grader.results import ItemResult, LessonResult
@@ -150,8 +150,18 @@ def expected_file(api: NbGraderAPI, lessons: list[str]) -> Path:
 
 @functools.lru_cache(maxsize=8)
 def policy_for(limits: Limits, hide: tuple[str, ...]) -> Policy:
-    """:func:`autograde.sandbox.kernel_box.detect`, once per process for the same arguments."""
-    return detect(limits, hide)
+    """:func:`autograde.sandbox.kernel_box.detect`, once per process for the same arguments.
+
+    Kernels get the grading edition of the packages (every graded function a stub), so
+    no submission can call, load or read the reference; in the student edition, which
+    holds no reference, they get the packages as installed.
+    """
+    edition = None
+    if recorded.edition() is None:
+        from autograde.build.edition import grading_edition
+
+        edition = str(grading_edition())
+    return detect(limits, hide, edition)
 
 
 def grade_notebook(api: NbGraderAPI, student: str, lesson: str, path: Path,

@@ -172,3 +172,40 @@ def find_reaches(source: str) -> list[Reach]:
         for node in nodes:
             reaches.extend(_visit(node, aliases, called))
     return sorted(reaches, key=lambda reach: reach.line)
+
+
+def _defined_functions(source: str) -> set[str]:
+    python, _ = _strip_magics(source)
+    try:
+        tree = ast.parse(python or "")
+    except SyntaxError:
+        return set()
+    return {node.name for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def reaches_by_function(sources: list[str]) -> dict[str, list[Reach]]:
+    """Which graded functions of a notebook reach for the course's code, and how.
+
+    A reach counts against every graded function its cell defines, and an import of a
+    graded function (``from nst_utils.costs import gram_matrix``) against that function
+    wherever it stands, since it rebinds the notebook's name.
+
+    Args:
+        sources: the student's code cells (test cells and locked cells left out).
+
+    Returns:
+        Graded function name -> its reaches, for those with any.
+    """
+    found: dict[str, list[Reach]] = {}
+    for source in sources:
+        reaches = find_reaches(source)
+        if not reaches:
+            continue
+        for name in _defined_functions(source) & set(GRADED):
+            found.setdefault(name, []).extend(reaches)
+        for reach in reaches:
+            imported = reach.what.rpartition(".")[2]
+            if reach.what.startswith("imports ") and imported in GRADED:
+                found.setdefault(imported, []).append(reach)
+    return found

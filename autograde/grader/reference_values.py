@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograde.graded import notebooks
+from autograde.graded import notebooks, recorded
 from autograde.graded.comparison import as_array
 from autograde.graded.precision import exact_float32
 from autograde.graded.specs import GRADED, get_spec
@@ -37,6 +37,19 @@ def labels(name: str) -> list[str]:
 def compute(names: list[str]) -> dict[str, dict[str, np.ndarray]]:
     """Reference results of ``names``: ``{name: {label: float32 array}}``."""
     values: dict[str, dict[str, np.ndarray]] = {}
+    if recorded.edition() is not None:
+        # The student edition's `autograde check`: no reference here, only the
+        # recorded public results (its declarations have no hidden cases).
+        for name in names:
+            spec = get_spec(name)
+            values[name] = {}
+            for label, case in spec.labelled_cases():
+                value = recorded.lookup("expected", name, recorded.fingerprint(spec.inputs(case)))
+                if value is None:
+                    raise RuntimeError(f"this edition holds no expected value of {name}; "
+                                       "grade with the instructor's copy of the course.")
+                values[name][label] = value
+        return values
     for name in names:
         spec = get_spec(name)
         reference = spec.reference_function()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from nbformat import NotebookNode
 
+from autograde.graded import recorded
 from autograde.graded.comparison import compare, failure_message
 from autograde.graded.specs import get_spec
 from autograde.grader.reference_values import labels
@@ -31,6 +32,8 @@ ELLIPSIS = "…"
 SUMMARY = "[…]"
 #: A bracketed part cut to fewer characters than this is left out as a whole.
 MIN_KEPT = 24
+#: How an item that used the course's own reference begins; it scores 0.
+REACHED = "0 for reaching for the course's reference"
 #: What an item says while its function is still the lesson's stub.
 STUB_MESSAGE = "not implemented yet — replace `raise NotImplementedError()` with your code"
 
@@ -162,6 +165,10 @@ def describe_error(name: str, value: str) -> str:
     value = _one_line(value)
     if name == "NotImplementedError" and not value:
         return STUB_MESSAGE
+    if name == "NotImplementedError" and recorded.STUB_WORDS in value:
+        called = value.split()[0]
+        return cut_message(f"{REACHED} (it called the course's {called}, a stub while "
+                           f"grading); write the function yourself")
     if name == "CellTimeoutError":
         return cut_message(value) or "the cell ran past the time limit"
     if name == "CheckFailed" and value:

@@ -28,8 +28,16 @@ from autograde.graded.specs import GRADED
 from autograde.grader import reference_values as expected_values
 from autograde.grader.execute import run_notebook
 from autograde.grader.jobs import GradingJob, ItemOutcome, JobOutcome
+from autograde.grader.reaching import reaches_by_function
 from autograde.grader.repair import InvalidSubmission, repair
-from autograde.grader.verdict import Verdict, cell_error, first_line, judge, take_results
+from autograde.grader.verdict import (
+    REACHED,
+    Verdict,
+    cell_error,
+    first_line,
+    judge,
+    take_results,
+)
 from autograde.kernel import results as record
 from autograde.sandbox.kernel_box import KernelSandbox, Policy
 from autograde.sandbox.limits import Limits
@@ -99,6 +107,10 @@ def grade_one(task: GradingJob) -> JobOutcome:
     with KernelSandbox(policy, limits) as box:
         run = asyncio.run(run_notebook(nb, box, limits, env, after_cell))
     items = []
+    reaches = reaches_by_function([  # the student's cells: not tests, not locked set-up
+        cell.source for cell in nb.cells if cell.cell_type == "code"
+        and not notebooks.is_test_cell(cell)
+        and not cell.metadata.get("nbgrader", {}).get("locked")])
     for index, cell in enumerate(nb.cells):
         grade_id = notebooks.grade_id(cell) or ""
         if not (notebooks.tested_name(cell) is not None and notebooks.is_test_cell(cell)):
@@ -110,10 +122,17 @@ def grade_one(task: GradingJob) -> JobOutcome:
                                           f"not graded: {stopped}")
         points = float(cell.metadata["nbgrader"].get("points", 0))
         verdict = verdicts[index]
+        reach = reaches.get(notebooks.tested_name(cell))
+        if reach:
+            verdict = Verdict(False, f"{REACHED} ({reach[0].what}, line {reach[0].line} of "
+                                     f"its cell); write the function yourself")
         items.append(ItemOutcome(grade_id, points if verdict.passed else 0.0, points,
                                  first_line(verdict.message)))
     _tidy(nb, load_config(Path(task.release).parent.parent.parent))
-    notes = repaired.notes + run.notes + ([run.stopped] if run.stopped else [])
+    reach_notes = [f"{item.name}: {item.message}" for item in items
+                   if item.message.startswith(REACHED)]
+    notes = (repaired.notes + run.notes + ([run.stopped] if run.stopped else [])
+             + reach_notes)
     return JobOutcome(task.student, task.lesson, items=items, notes=notes,
                       autograded=nbformat.writes(nb),
                       timings={"total": time.monotonic() - started,

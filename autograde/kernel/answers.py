@@ -45,6 +45,17 @@ def _grading() -> bool:
     return bool(os.environ.get("NBGRADER_EXECUTION"))
 
 
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel: answers are kept from notebooks, not from scripts
+    or tests that call the checks."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def folder() -> Path:
     """Where the answers module lives."""
     return Path(os.environ.get(FOLDER_VARIABLE) or Path.cwd())
@@ -116,9 +127,9 @@ def keep(function: Callable, name: str) -> Path | None:
 
     Returns:
         The answers module written, or ``None`` when nothing was kept (while grading,
-        or for a function whose source cannot be read).
+        outside a notebook, or for a function whose source cannot be read).
     """
-    if _grading() or not isinstance(function, types.FunctionType):
+    if _grading() or not _in_notebook() or not isinstance(function, types.FunctionType):
         return None
     from autograde.graded.notebooks import lessons_of
 

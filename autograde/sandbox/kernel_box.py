@@ -41,6 +41,8 @@ from autograde.sandbox.plan import LaunchPlan
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PRIVATE_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
 _UID_BASE = 1_000_000
+#: The packages a grading edition replaces (see autograde.build.edition.PACKAGES).
+EDITION_PACKAGES = ("nst_utils", "cyclegan", "autograde")
 _KERNEL_ENV_PREFIXES = ("CUDA_", "NVIDIA_", "TF_", "XLA_", "OMP_", "KMP_", "MKL_",
                         "KERAS_BACKEND", "LD_LIBRARY_PATH", "PYTHONPATH", "LANG", "LC_")
 _PROBE = """
@@ -51,8 +53,15 @@ def readable(path):
         return True
     except OSError:
         return False
+def stubbed():
+    import importlib.util
+    try:
+        with open(importlib.util.find_spec("nst_utils.costs").origin) as handle:
+            return "is a stub in the student edition" in handle.read()
+    except Exception:
+        return False
 names = [name for _, name in socket.if_nameindex()]
-print(json.dumps({"uid": os.getuid(), "interfaces": names,
+print(json.dumps({"uid": os.getuid(), "interfaces": names, "stubbed": stubbed(),
                   "exposed": [p for p in json.loads(sys.argv[1]) if readable(p)]}))
 """
 
@@ -68,6 +77,8 @@ class Policy:
             (a polling watchdog then enforces them).
         hide: absolute paths the kernel must not read.
         notes: why a stronger protection is unavailable, for the report.
+        edition: folder of the grading edition (:mod:`autograde.build.edition`) that
+            kernels import instead of the real packages, or ``None``.
     """
 
     namespaces: bool = False
@@ -76,6 +87,7 @@ class Policy:
     hide: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     expose: dict[str, list[str]] = field(default_factory=dict)
+    edition: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -96,6 +108,10 @@ class Policy:
                       "own PID namespace (nothing outlives the kernel)"]
         else:
             lines += ["network NOT isolated", "files NOT hidden from the kernel"]
+        if self.edition:
+            lines.append("graded functions are stubs in the kernel (grading edition "
+                         + ("mounted over the packages)" if self.namespaces
+                            else "first on the import path; files NOT hidden)"))
         lines.append("unprivileged user per kernel" if self.drop_user
                      else "kernel runs as the grader's user")
         lines += [f"memory {format_size(limits.memory_bytes)} ({limiter})",
@@ -230,6 +246,7 @@ class KernelSandbox:
             hide=list(self.policy.hide), private=list(PRIVATE_DIRS),
             keep=[str(p) for p in _keep_paths()],
             expose=self.policy.expose if self.policy.namespaces else {},
+            overlay=self._overlay(),
             disk_bytes=self.limits.disk_bytes, run_dir=str(self.run_dir),
             work_dir=str(self.work_dir), uid=self.uid,
             cgroups=self.cgroup.procs_files if self.cgroup else [],
@@ -238,6 +255,17 @@ class KernelSandbox:
             watchdog_tasks=self.limits.max_tasks if watch else None,
             status_file=str(self.status_file),
         ).write(self.plan_file)  # owner-only: it names the hidden paths
+
+    def _overlay(self) -> dict[str, str]:
+        """Real package folder -> the grading edition's copy, for the launcher to mount."""
+        if not (self.policy.edition and self.policy.namespaces):
+            return {}
+        overlay = {}
+        for package in EDITION_PACKAGES:
+            spec = importlib.util.find_spec(package)
+            for folder in (spec.submodule_search_locations or []) if spec else []:
+                overlay[str(Path(folder).resolve())] = str(Path(self.policy.edition) / package)
+        return overlay
 
     @property
     def plan_file(self) -> Path:
@@ -262,6 +290,10 @@ class KernelSandbox:
                     "TMPDIR": home, "IPYTHONDIR": f"{home}/.ipython",
                     "MPLCONFIGDIR": f"{home}/.matplotlib", "PYTHONDONTWRITEBYTECODE": "1",
                     "PYTHONNOUSERSITE": "1"})
+        if self.policy.edition and not self.policy.namespaces:
+            # No mount namespace to cover the real packages: put the edition first.
+            env["PYTHONPATH"] = os.pathsep.join(
+                p for p in (self.policy.edition, env.get("PYTHONPATH")) if p)
         env.update(extra or {})
         return env
 
@@ -371,13 +403,23 @@ def _probe(policy: Policy, limits: Limits) -> str:
         return f"network interfaces visible: {facts['interfaces']}"
     if policy.namespaces and facts["exposed"]:
         return f"hidden paths still readable: {facts['exposed'][:3]}"
+    if policy.edition and not facts["stubbed"]:
+        return "the kernel still imports the real packages, not the grading edition"
     return ""
 
 
-def detect(limits: Limits, hide: tuple[str, ...] = ()) -> Policy:
-    """The strongest policy that works here, verified by running a probe under it."""
+def detect(limits: Limits, hide: tuple[str, ...] = (), edition: str | None = None) -> Policy:
+    """The strongest policy that works here, verified by running a probe under it.
+
+    Args:
+        limits: the kernels' limits.
+        hide: paths kernels must not read.
+        edition: the grading edition kernels import instead of the real packages; the
+            probe checks that it is what they find.
+    """
     if not sys.platform.startswith("linux"):
-        return Policy(notes=("sandbox needs Linux: only time and output limits apply",))
+        return Policy(edition=edition,
+                      notes=("sandbox needs Linux: only time and output limits apply",))
     notes: list[str] = []
     cgroup = KernelCgroup.create(limits.memory_bytes, limits.max_tasks)
     kind = cgroup.kind if cgroup else None
@@ -385,11 +427,11 @@ def detect(limits: Limits, hide: tuple[str, ...] = ()) -> Policy:
         cgroup.remove()
     else:
         notes.append("no writable cgroup: memory and tasks are watched by polling")
-    candidates = [Policy(False, False, kind, hide)]
+    candidates = [Policy(False, False, kind, hide, edition=edition)]
     if os.geteuid() == 0:
         expose = reachable_plan()
-        candidates[:0] = [Policy(True, True, kind, hide, expose=expose),
-                          Policy(False, True, kind, hide)]
+        candidates[:0] = [Policy(True, True, kind, hide, expose=expose, edition=edition),
+                          Policy(False, True, kind, hide, edition=edition)]
     else:
         notes.append("not root: no namespaces or separate user (run the grader as root, "
                      "e.g. in a container, for full isolation)")
@@ -398,7 +440,7 @@ def detect(limits: Limits, hide: tuple[str, ...] = ()) -> Policy:
         if not problem:
             return replace(policy, notes=tuple(notes))
         notes.append(f"{_name(policy)} unavailable: {problem}")
-    return Policy(hide=hide, notes=tuple(notes))
+    return Policy(hide=hide, notes=tuple(notes), edition=edition)
 
 
 def _name(policy: Policy) -> str:

@@ -97,6 +97,9 @@ def _isolate_filesystem(plan: LaunchPlan) -> None:
     needed = sorted(p for p in plan.keep if _under(p, private) and os.path.isdir(p))
     needed = [p for p in needed if not _under(p, [q for q in needed if q != p])]
     kept = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in needed}
+    # Opened now: the sources may live in /tmp, which is about to be replaced.
+    overlays = {target: os.open(source, os.O_RDONLY | os.O_DIRECTORY)
+                for target, source in plan.overlay.items()}
     try:
         for folder in private:
             _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV,
@@ -115,6 +118,9 @@ def _isolate_filesystem(plan: LaunchPlan) -> None:
                        "size=4k,mode=000")
             else:
                 _mount("/dev/null", path, None, MS_BIND)
+        for target, handle in overlays.items():
+            # Last, so it also covers what was hidden inside the target.
+            _mount(f"/proc/self/fd/{handle}", target, None, MS_BIND | MS_REC)
         if _under(run_dir, private):
             # The kernel's sockets must live on the host's filesystem so the grader,
             # outside this namespace, can connect: bring the real folder back.
@@ -122,7 +128,7 @@ def _isolate_filesystem(plan: LaunchPlan) -> None:
             _mount(f"/proc/self/fd/{run_fd}", run_dir, None, MS_BIND)
     finally:
         os.close(run_fd)
-        for handle in kept.values():
+        for handle in [*kept.values(), *overlays.values()]:
             os.close(handle)
 
 

@@ -28,6 +28,8 @@ class LaunchPlan:
         private: folders replaced by fresh tmpfs mounts (``/tmp``, ``/dev/shm``, ...).
         keep: paths under ``private`` that must stay visible (a venv inside /tmp).
         expose: for each closed folder, the paths inside it bound back.
+        overlay: folders bound over others, target -> source: the grading edition's
+            packages over the real ones, so a kernel finds only stubs of the answers.
         disk_bytes: size of each private tmpfs.
         run_dir: host folder of the connection file, sockets and status.
         work_dir: the kernel's working folder and home.
@@ -49,6 +51,7 @@ class LaunchPlan:
     private: list[str] = field(default_factory=list)
     keep: list[str] = field(default_factory=list)
     expose: dict[str, list[str]] = field(default_factory=dict)
+    overlay: dict[str, str] = field(default_factory=dict)
     uid: int | None = None
     cgroups: list[str] = field(default_factory=list)
     rlimits: dict[str, int] = field(default_factory=dict)

@@ -286,6 +286,35 @@ STEAL = """if STOLEN is None:
 raise RuntimeError("the solution was readable")"""
 
 
+# Reaching for the reference: every way a body can get at the course's own function.
+REACH_IMPORT = "from nst_utils.costs import compute_content_cost as reference\n" \
+    "return reference(a_C, a_G)"
+REACH_IMPORTLIB = "import importlib\nmodule = importlib.import_module('nst_utils.' + 'costs')\n" \
+    "return module.compute_content_cost(a_C, a_G)"
+REACH_INSPECT = """import inspect
+import nst_utils.costs as costs
+namespace = dict(vars(costs))
+exec(inspect.getsource(costs.compute_content_cost), namespace)
+return namespace["compute_content_cost"](a_C, a_G)"""
+REACH_DISK = """namespace = {{}}
+with open("{root}/nst_utils/costs.py") as handle:
+    exec(handle.read(), namespace)
+return namespace["compute_content_cost"](a_C, a_G)"""
+REACH_GRADER = """from autograde.graded.specs import get_spec
+return get_spec("compute_content_cost").reference_function()(a_C, a_G)"""
+#: No construct the static check knows: only the grading edition's stub stops it.
+REACH_DEFAULTS = "return StyleTransferLoss.__init__.__defaults__[-1]" \
+    ".total_variation_cost(image)"
+REACHED = "reaching for the course's reference"
+
+
+def _reaching(lesson: str, **bodies: str) -> Callable[[Context], bytes]:
+    def build(ctx: Context) -> bytes:
+        return _dump(_filled(lesson, **{name: body.format(root=ROOT)
+                                        for name, body in bodies.items()}))
+    return build
+
+
 def _cheat(prelude: str, **bodies: str) -> Callable[[Context], bytes]:
     def build(ctx: Context) -> bytes:
         nb = _filled(L04, **bodies)
@@ -358,6 +387,19 @@ CASES: tuple[Case, ...] = (
     Case("forged", L04, "sends a forged result", _forged, {TV: 0, TOTAL: 1}, "two results"),
     Case("secrets", L04, "reads solutions, sources, gradebook; writes grades",
          _cheat(SECRETS, **{TV: STEAL}), {TV: 0, TOTAL: 1}, "returned None"),
+    # The reference is out of reach: each of these scores 0 on its item with a note.
+    Case("reach_import", L02, "imports the reference", _reaching(L02, **{CONTENT: REACH_IMPORT}),
+         {CONTENT: 0}, REACHED),
+    Case("reach_importlib", L02, "loads the reference with importlib",
+         _reaching(L02, **{CONTENT: REACH_IMPORTLIB}), {CONTENT: 0}, REACHED),
+    Case("reach_inspect", L02, "copies the reference's source with inspect",
+         _reaching(L02, **{CONTENT: REACH_INSPECT}), {CONTENT: 0}, REACHED),
+    Case("reach_disk", L02, "reads the reference from disk",
+         _reaching(L02, **{CONTENT: REACH_DISK}), {CONTENT: 0}, REACHED),
+    Case("reach_grader", L02, "asks the grader's declarations for the reference",
+         _reaching(L02, **{CONTENT: REACH_GRADER}), {CONTENT: 0}, REACHED),
+    Case("reach_defaults", L04, "calls the library's default cost functions",
+         _reaching(L04, **{TV: REACH_DEFAULTS}), {TV: 0, TOTAL: 1}, REACHED),
 )
 
 
