@@ -8,7 +8,9 @@ student's costs and lesson 08 trains with the student's losses. A function not k
 stops the cell with one line naming it and the lesson to finish first.
 
 While a notebook is graded nothing is kept or read: each lesson is graded on its own.
-The folder is the notebook's working folder, or ``$AUTOGRADE_ANSWERS`` when set.
+The folder is the notebook's working folder, or ``$AUTOGRADE_ANSWERS`` when set. In the
+repository (the instructor's and self-learner's copy) a missing function falls back to
+the reference, with a line saying so; in the student edition it stops the cell.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from autograde.graded import recorded
 from autograde.graded.specs import GRADED
 from autograde.graded.variants import PROVIDED_NAMES
 
@@ -42,7 +45,9 @@ class MissingAnswer(RuntimeError):
 
 
 def _grading() -> bool:
-    return bool(os.environ.get("NBGRADER_EXECUTION"))
+    # nbgrader's autograde and ours say "autograde"; Validate ("validate") runs the
+    # student's own notebooks, where the kept answers are theirs to use.
+    return os.environ.get("NBGRADER_EXECUTION") == "autograde"
 
 
 def _in_notebook() -> bool:
@@ -154,6 +159,24 @@ def _missing(name: str, why: str) -> MissingAnswer:
                          f"run its check, then run this cell again.")
 
 
+def _needs(name: str, store: dict[str, Any]) -> list[str]:
+    """What ``name`` still lacks among itself and the graded helpers it calls."""
+    helpers = GRADED[name].uses if name in GRADED else ()
+    return [needed for needed in (name, *helpers) if needed not in store]
+
+
+def _load(names: list[str]) -> dict[str, Callable]:
+    path = folder() / ANSWERS_MODULE
+    spec = importlib.util.spec_from_file_location("my_answers", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:
+        raise MissingAnswer(f"{path} does not load ({type(error).__name__}: {error}); run "
+                            f"the checks of {', '.join(names)} again to rewrite it.") from None
+    return {name: getattr(module, name) for name in names}
+
+
 def yours(*names: str) -> Any:
     """The student's own graded functions, as kept by their passing checks.
 
@@ -164,26 +187,35 @@ def yours(*names: str) -> Any:
         The function for one name, a tuple of them for several.
 
     Raises:
-        MissingAnswer: for a function that has not passed its check yet, or while
-            grading (each lesson is graded on its own).
+        MissingAnswer: in the student edition, for a function that (or a graded helper
+            of which) has not passed its check yet; everywhere while grading.
     """
     if not names:
         raise ValueError("name the graded functions you need, e.g. yours('gram_matrix').")
     if _grading():
         raise _missing(names[0], "is not used while grading (each lesson is graded alone)")
     store = _store()
-    needed = [*names, *(helper for name in names if name in GRADED
-                        for helper in GRADED[name].uses)]
-    for name in needed:
-        if name not in store:
-            raise _missing(name, "has not passed its check yet")
-    path = folder() / ANSWERS_MODULE
-    spec = importlib.util.spec_from_file_location("my_answers", path)
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as error:
-        raise MissingAnswer(f"{path} does not load ({type(error).__name__}: {error}); run "
-                            f"the checks of {', '.join(names)} again to rewrite it.") from None
-    found = tuple(getattr(module, name) for name in names)
-    return found[0] if len(found) == 1 else found
+    lacking = {name: _needs(name, store) for name in names}
+    unusable = [name for name in names if lacking[name]]
+    found: dict[str, Callable] = {}
+    if unusable:
+        first = lacking[unusable[0]][0]
+        if recorded.edition() is not None or any(name not in GRADED for name in unusable):
+            raise _missing(first, "has not passed its check yet")
+        # The instructor's and self-learner's copy has the reference: use it, and say so.
+        gaps = sorted({gap for name in unusable for gap in lacking[name]})
+        print(f"Using the course's reference {', '.join(unusable)}: finish "
+              f"{_lesson_list(gaps)} and run the checks to use yours.")
+        found = {name: GRADED[name].reference_function() for name in unusable}
+    kept = [name for name in names if name not in found]
+    if kept:
+        found.update(_load(kept))
+    values = tuple(found[name] for name in names)
+    return values[0] if len(values) == 1 else values
+
+
+def _lesson_list(names: list[str]) -> str:
+    from autograde.graded.notebooks import lessons_of
+
+    lessons = sorted({lessons_of().get(name, "an earlier lesson") for name in names})
+    return ("lesson " if len(lessons) == 1 else "lessons ") + ", ".join(lessons)
