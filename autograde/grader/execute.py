@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
@@ -244,11 +245,31 @@ async def run_notebook(nb: NotebookNode, box: KernelSandbox, limits: Limits,
     return run
 
 
+#: What a cell says when it asked for the student's functions of other lessons while
+#: graded (:func:`autograde.kernel.answers.yours`): it and the demonstration cells after
+#: it are skipped, since each lesson is graded on its own.
+SKIPPED_NOTE = ("Skipped while grading: from here on the lesson runs on your functions from "
+                "other lessons, and each lesson is graded on its own.\n")
+
+
+def _asks_for_other_lessons(cell: NotebookNode) -> bool:
+    return any(output.get("output_type") == "error" and output.get("ename") == "MissingAnswer"
+               for output in cell.get("outputs", []))
+
+
+def _graded(cell: NotebookNode) -> bool:
+    meta = cell.metadata.get("nbgrader", {})
+    return bool(meta.get("grade") or meta.get("solution") or meta.get("locked"))
+
+
 async def _run_cells(client: _Client, box: KernelSandbox, limits: Limits, run: Run,
                      deadline: float, after_cell: Callable | None) -> None:
     count = 0
+    skipping = False
     for index, cell in enumerate(run.notebook.cells):
         if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        if skipping and not _graded(cell):
             continue
         left = deadline - time.monotonic()
         if left < 1:
@@ -279,6 +300,9 @@ async def _run_cells(client: _Client, box: KernelSandbox, limits: Limits, run: R
                 await _kill(client, box)
                 return
             run.notes.append(message + " and was interrupted")
+        if not _graded(cell) and _asks_for_other_lessons(cell):
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=SKIPPED_NOTE)]
+            skipping = True
         if after_cell is not None:
             after_cell(index, cell)
             client.clear_display_id_mapping(index)
