@@ -24,27 +24,75 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from cyclegan import losses
 from cyclegan.networks import build_discriminator, build_resnet_generator, build_unet_generator
 from cyclegan.options import GENERATOR_TYPES, TrainConfig, model_options
+from cyclegan.parts import (
+    REFERENCE_BLOCKS,
+    REFERENCE_LOSSES,
+    CycleGANBlocks,
+    CycleGANLosses,
+    check_blocks,
+    check_losses,
+)
 from cyclegan.pool import GraphImagePool
 
 LOSS_NAMES = ("d_A", "d_B", "g_total", "valid", "reconstr", "id")
-__all__ = ["GENERATOR_TYPES", "LOSS_NAMES", "CycleGAN", "build_generator"]
+__all__ = [
+    "GENERATOR_TYPES",
+    "LOSS_NAMES",
+    "CycleGAN",
+    "CycleGANBlocks",
+    "CycleGANLosses",
+    "build_generator",
+]
 
 
 def _f32(x: tf.Tensor) -> tf.Tensor:
     return tf.cast(x, tf.float32)
 
 
-def build_generator(options: TrainConfig, name: str) -> keras.Model:
-    """The generator ``options`` describe: ``(batch, S, S, 3) -> (batch, S, S, 3)``, tanh."""
+class _Computed:
+    """A generator that hands back an output already computed for one input tensor.
+
+    The train step runs each generator once on a batch that includes the identity
+    images, then gives ``identity_terms`` these stand-ins: asked for exactly that input
+    (the same tensor object) they return the computed output, so the reference costs no
+    extra forward pass; any other input runs the network, so a function that calls the
+    wrong generator still gets that generator's real output.
+    """
+
+    def __init__(self, net: keras.Model, image: tf.Tensor, output: tf.Tensor) -> None:
+        self.net, self.image, self.output = net, image, output
+
+    def __call__(self, x, *args, **kwargs):
+        if x is self.image:
+            return self.output
+        kwargs.setdefault("training", True)
+        return _f32(self.net(x, *args, **kwargs))
+
+
+def build_generator(
+    options: TrainConfig, name: str, blocks: CycleGANBlocks = REFERENCE_BLOCKS
+) -> keras.Model:
+    """The generator ``options`` describe: ``(batch, S, S, 3) -> (batch, S, S, 3)``, tanh.
+
+    Args:
+        options: the model options (``image_size``, ``generator``, ``gen_filters``, ...).
+        name: the model name, e.g. ``"g_AB"``.
+        blocks: the graded blocks to build with (default: the reference ones).
+
+    Raises:
+        ValueError: when ``blocks`` is not a :class:`~cyclegan.parts.CycleGANBlocks`.
+    """
     shape = (options.image_size, options.image_size, 3)
     if options.generator == "unet":
         return build_unet_generator(
-            shape, options.gen_filters, dropout_rate=options.dropout_rate, name=name
-        )
-    return build_resnet_generator(shape, options.gen_filters, options.n_residual_blocks, name=name)
+            shape, options.gen_filters, dropout_rate=options.dropout_rate, name=name,
+            blocks=blocks,
+        )  # fmt: skip
+    return build_resnet_generator(
+        shape, options.gen_filters, options.n_residual_blocks, name=name, blocks=blocks
+    )
 
 
 class CycleGAN(keras.Model):
@@ -60,16 +108,24 @@ class CycleGAN(keras.Model):
     ``buffer_max_length`` and ``seed``, which seeds the pools). The keywords of
     :func:`model_options` still work, e.g. ``CycleGAN((64, 64, 3), gen_n_filters=16)``.
 
+    ``blocks`` and ``losses`` say which graded functions build the generators and score
+    the train step, e.g. a student's ``CycleGANLosses(discriminator_loss=...)``; both
+    default to the reference ones. They are not part of :meth:`get_config` (functions do
+    not serialise), so :meth:`from_config` builds with the reference ones.
+
     Args:
         options: the options, or ``input_dim`` (see :func:`model_options`).
         learning_rate: Adam learning rate instead of ``options.lr``: a float or a
             ``keras.optimizers.schedules.LearningRateSchedule``, e.g. ``LinearDecay``.
         strategy: ``tf.distribute.Strategy`` to build the variables under.
         name: the Keras model name.
+        blocks: the graded blocks of both generators (:class:`CycleGANBlocks`).
+        losses: the graded losses of the train step (:class:`CycleGANLosses`).
         **keywords: options to override (see :func:`model_options`).
 
     Raises:
-        ValueError: for an unknown generator type or a negative loss weight.
+        ValueError: for an unknown generator type, a negative loss weight, or
+            ``blocks``/``losses`` of the wrong type.
     """
 
     def __init__(
@@ -79,8 +135,12 @@ class CycleGAN(keras.Model):
         *,
         strategy: tf.distribute.Strategy | None = None,
         name: str = "cyclegan",
+        blocks: CycleGANBlocks = REFERENCE_BLOCKS,
+        losses: CycleGANLosses = REFERENCE_LOSSES,
         **keywords: Any,
     ) -> None:
+        check_blocks(blocks)
+        check_losses(losses)
         if isinstance(learning_rate, int | float):
             keywords["learning_rate"] = learning_rate
         options = model_options(options, **keywords)
@@ -95,8 +155,9 @@ class CycleGAN(keras.Model):
             self.lambda_reconstr = float(options.lambda_reconstr)
             self.lambda_id = float(options.lambda_id)
             self.generator_type = options.generator
-            self.g_AB = build_generator(options, "g_AB")
-            self.g_BA = build_generator(options, "g_BA")
+            self.graded_blocks, self.graded_losses = blocks, losses
+            self.g_AB = build_generator(options, "g_AB", blocks)
+            self.g_BA = build_generator(options, "g_BA", blocks)
             self.d_A = build_discriminator(self.input_dim, options.disc_filters, name="d_A")
             self.d_B = build_discriminator(self.input_dim, options.disc_filters, name="d_B")
             seed, pool_size = options.seed, options.buffer_max_length
@@ -189,7 +250,7 @@ class CycleGAN(keras.Model):
         with tf.GradientTape() as tape:
             # One call on [real; fake]: instance norm is per sample, so this is exact.
             scores = _f32(d(tf.concat([real, pooled_fake], axis=0), training=True))
-            loss = losses.discriminator_loss(scores[:n], scores[n:])
+            loss = self.graded_losses.discriminator_loss(scores[:n], scores[n:])
             scaled = self._scaled(loss, optimizer)
         self._apply(optimizer, tape.gradient(scaled, d.trainable_variables), d)
         return loss
@@ -228,16 +289,19 @@ class CycleGAN(keras.Model):
                     self.d_B, real_b, self._query_pool(self.pool_B, tf.stop_gradient(fake_b))
                 )
 
-            valid_a = losses.generator_adversarial_loss(self.d_A(fake_a, training=True))
-            valid_b = losses.generator_adversarial_loss(self.d_B(fake_b, training=True))
-            rec_a = losses.cycle_consistency_loss(real_a, reconstr_a)
-            rec_b = losses.cycle_consistency_loss(real_b, reconstr_b)
+            fns = self.graded_losses
+            valid_a = fns.generator_adversarial_loss(self.d_A(fake_a, training=True))
+            valid_b = fns.generator_adversarial_loss(self.d_B(fake_b, training=True))
+            rec_a = fns.cycle_consistency_loss(real_a, reconstr_a)
+            rec_b = fns.cycle_consistency_loss(real_b, reconstr_b)
             if use_id:
-                id_a = losses.identity_loss(real_a, same_a)
-                id_b = losses.identity_loss(real_b, same_b)
+                id_a, id_b = fns.identity_terms(
+                    _Computed(self.g_AB, real_b, same_b), _Computed(self.g_BA, real_a, same_a),
+                    real_a, real_b,
+                )  # fmt: skip
             else:
                 id_a = id_b = tf.constant(0.0)
-            g_total = losses.generator_total_loss(
+            g_total = fns.generator_total_loss(
                 valid_a, valid_b, rec_a, rec_b, id_a, id_b,
                 self.lambda_validation, self.lambda_reconstr, self.lambda_id,
             )  # fmt: skip

@@ -11,14 +11,8 @@ from collections.abc import Sequence
 
 import keras
 
-from cyclegan.layers import (
-    InstanceNormalization,
-    ReflectionPadding2D,
-    conv_initializer,
-    downsample,
-    residual_block,
-    upsample,
-)
+from cyclegan.layers import InstanceNormalization, ReflectionPadding2D, conv_initializer
+from cyclegan.parts import REFERENCE_BLOCKS, CycleGANBlocks, check_blocks
 
 
 def _check_shape(img_shape: Sequence[int], multiple: int, what: str) -> tuple[int, int, int]:
@@ -49,6 +43,8 @@ def build_unet_generator(
     gen_n_filters: int = 32,
     dropout_rate: float = 0.0,
     name: str = "unet_generator",
+    *,
+    blocks: CycleGANBlocks = REFERENCE_BLOCKS,
 ) -> keras.Model:
     """Build the U-Net generator of the curriculum.
 
@@ -61,16 +57,19 @@ def build_unet_generator(
         gen_n_filters: ``f``, the number of filters of the first block.
         dropout_rate: dropout inside the decoder blocks (0 disables it).
         name: model name, e.g. ``"g_AB"``.
+        blocks: the ``downsample`` and ``upsample`` blocks to build with (default: the
+            reference ones of :mod:`cyclegan.layers`).
 
     Returns:
         Functional model mapping ``(batch, H, W, C)`` in [-1, 1] to ``(batch, H, W, C)``
         in [-1, 1].
 
     Raises:
-        ValueError: for a bad image shape or filter count.
+        ValueError: for a bad image shape, filter count or ``blocks``.
     """
     height, width, channels = _check_shape(img_shape, 16, "the U-Net generator")
     f = _check_filters(gen_n_filters, "gen_n_filters")
+    downsample, upsample = check_blocks(blocks).downsample, blocks.upsample
     image = keras.Input(shape=(height, width, channels), name="image")
     d1 = downsample(image, f, name="down1")
     d2 = downsample(d1, 2 * f, name="down2")
@@ -92,12 +91,13 @@ def build_unet_generator(
     return keras.Model(image, output, name=name)
 
 
-def _conv_norm_relu(x, filters: int, kernel_size: int, strides: int, name: str, transpose=False):
-    layer = keras.layers.Conv2DTranspose if transpose else keras.layers.Conv2D
-    x = layer(
+def _transposed_conv_norm_relu(x, filters: int, name: str):
+    # The ResNet generator's "uk" block: 3x3 transposed Conv, stride 2 -> IN -> ReLU. Not a
+    # graded block (the U-Net's upsample doubles the size with UpSampling2D and a skip).
+    x = keras.layers.Conv2DTranspose(
         filters,
-        kernel_size,
-        strides=strides,
+        3,
+        strides=2,
         padding="same",
         kernel_initializer=conv_initializer(),
         name=f"{name}_conv",
@@ -111,6 +111,8 @@ def build_resnet_generator(
     gen_n_filters: int = 32,
     n_residual_blocks: int = 9,
     name: str = "resnet_generator",
+    *,
+    blocks: CycleGANBlocks = REFERENCE_BLOCKS,
 ) -> keras.Model:
     """Build the ResNet generator (Johnson et al. 2016, as used by Zhu et al. 2017).
 
@@ -119,7 +121,8 @@ def build_resnet_generator(
 
     * ``c7s1-k``: reflection pad 3 → 7×7 Conv (stride 1, k filters) → IN → ReLU
       (the last one has 3 filters, no norm, and tanh);
-    * ``dk``: 3×3 Conv, stride 2, k filters → IN → ReLU (halves the size);
+    * ``dk``: 3×3 Conv, stride 2, k filters → IN → ReLU (halves the size): the
+      ``downsample`` block with ``kernel_size=3``;
     * ``Rk``: a ``residual_block`` with k filters (3×3, reflection padded);
     * ``uk``: 3×3 transposed Conv, stride 2, k filters → IN → ReLU (doubles the size).
 
@@ -128,17 +131,20 @@ def build_resnet_generator(
         gen_n_filters: ``f``, the filters of the first convolution.
         n_residual_blocks: number of residual blocks (9 for 256², 6 for 128² in the paper).
         name: model name.
+        blocks: the ``downsample`` and ``residual_block`` blocks to build with (default:
+            the reference ones of :mod:`cyclegan.layers`).
 
     Returns:
         Functional model mapping ``(batch, H, W, C)`` to ``(batch, H, W, C)`` in [-1, 1].
 
     Raises:
-        ValueError: for a bad image shape, filter count or block count.
+        ValueError: for a bad image shape, filter count, block count or ``blocks``.
     """
     height, width, channels = _check_shape(img_shape, 4, "the ResNet generator")
     f = _check_filters(gen_n_filters, "gen_n_filters")
     if int(n_residual_blocks) < 0:
         raise ValueError(f"n_residual_blocks must be >= 0, got {n_residual_blocks}.")
+    downsample, residual_block = check_blocks(blocks).downsample, blocks.residual_block
     image = keras.Input(shape=(height, width, channels), name="image")
     x = ReflectionPadding2D(3, name="stem_pad")(image)
     x = keras.layers.Conv2D(
@@ -146,12 +152,12 @@ def build_resnet_generator(
     )(x)
     x = InstanceNormalization(name="stem_norm")(x)
     x = keras.layers.ReLU(name="stem_relu")(x)
-    x = _conv_norm_relu(x, 2 * f, 3, 2, name="down1")
-    x = _conv_norm_relu(x, 4 * f, 3, 2, name="down2")
+    x = downsample(x, 2 * f, name="down1", kernel_size=3)
+    x = downsample(x, 4 * f, name="down2", kernel_size=3)
     for i in range(1, int(n_residual_blocks) + 1):
         x = residual_block(x, 4 * f, name=f"res{i}")
-    x = _conv_norm_relu(x, 2 * f, 3, 2, name="up1", transpose=True)
-    x = _conv_norm_relu(x, f, 3, 2, name="up2", transpose=True)
+    x = _transposed_conv_norm_relu(x, 2 * f, name="up1")
+    x = _transposed_conv_norm_relu(x, f, name="up2")
     x = ReflectionPadding2D(3, name="output_pad")(x)
     output = keras.layers.Conv2D(
         channels,

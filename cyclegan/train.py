@@ -26,6 +26,14 @@ from cyclegan import runs
 from cyclegan.data import list_images, load_unpaired, read_image
 from cyclegan.model import LOSS_NAMES, CycleGAN
 from cyclegan.options import TrainConfig
+from cyclegan.parts import (
+    REFERENCE_BLOCKS,
+    REFERENCE_LOSSES,
+    CycleGANBlocks,
+    CycleGANLosses,
+    check_blocks,
+    check_losses,
+)
 from cyclegan.plots import save_loss_curve, save_sample_grid, translate_pair
 from cyclegan.schedules import LinearDecay
 
@@ -124,7 +132,9 @@ class _Run:
     history: list[dict[str, float]]  # mean losses of each finished epoch
 
 
-def _set_up(config: TrainConfig, run_dir: Path) -> _Run:
+def _set_up(
+    config: TrainConfig, run_dir: Path, blocks: CycleGANBlocks, losses: CycleGANLosses
+) -> _Run:
     """Check the data, save the options, set global TF state, build and restore the model."""
     # Checks the data folders before anything global changes.
     first = load_unpaired(config.data, "train", config.image_size, config.batch_size, seed=0)
@@ -142,7 +152,8 @@ def _set_up(config: TrainConfig, run_dir: Path) -> _Run:
     lr = config.lr
     if config.decay_from is not None:
         lr = LinearDecay.from_epochs(config.lr, config.decay_from, config.epochs, steps)
-    model = CycleGAN(config, learning_rate=lr, strategy=_strategy())
+    model = CycleGAN(config, learning_rate=lr, strategy=_strategy(), blocks=blocks,
+                     losses=losses)
     model.compile(jit_compile=config.jit_compile)
     checkpoint = tf.train.Checkpoint(**model.checkpoint_objects())
     start, history = 0, []
@@ -194,6 +205,9 @@ def train(
     config: TrainConfig,
     run_dir: str | os.PathLike,
     callbacks: Sequence[keras.callbacks.Callback] = (),
+    *,
+    blocks: CycleGANBlocks = REFERENCE_BLOCKS,
+    losses: CycleGANLosses = REFERENCE_LOSSES,
 ) -> list[dict[str, float]]:
     """Train (or resume, or report a finished run) and return the per-epoch loss history.
 
@@ -203,20 +217,26 @@ def train(
             resumes after the last complete epoch.
         callbacks: extra Keras callbacks for every epoch's ``fit``, after the progress
             bar (one object sees every step of this call).
+        blocks: the graded blocks the generators are built with (default: the reference
+            ones). The run folder does not record them: resume with the same ones.
+        losses: the graded losses of the train step (default: the reference ones); not
+            recorded either.
 
     Returns:
         List of dicts of mean losses (keys ``LOSS_NAMES``), one per finished epoch.
 
     Raises:
-        ValueError: for bad settings, a missing or empty dataset, or a run folder that
-            holds a different run.
+        ValueError: for bad settings, a missing or empty dataset, a run folder that
+            holds a different run, or ``blocks``/``losses`` of the wrong type.
     """
     config.validate()
+    check_blocks(blocks)
+    check_losses(losses)
     run_dir = Path(run_dir)
     history = _finished_history(config, run_dir)
     if history is not None:
         return history
-    run = _set_up(config, run_dir)
+    run = _set_up(config, run_dir, blocks, losses)
     for epoch in range(run.start, config.epochs):
         _end_epoch(run, epoch, _train_epoch(run, epoch, callbacks))
     print(f"finished {config.epochs} epochs; checkpoints and samples in {run_dir}.")

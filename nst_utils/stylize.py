@@ -10,7 +10,8 @@ import numpy as np
 import tensorflow as tf
 from tqdm.auto import tqdm
 
-from .costs import CONTENT_LAYER, STYLE_LAYERS, compute_content_cost, total_variation_cost
+from .cost_functions import REFERENCE_COSTS, NSTCosts, check_costs
+from .costs import CONTENT_LAYER, STYLE_LAYERS
 from .images import generate_noise_image, resize_image
 from .vgg import build_feature_extractor, load_vgg19
 
@@ -41,48 +42,57 @@ class StylizeResult:
 
 
 class StyleTransferLoss:
-    """The total NST loss of a generated image, with all targets computed once.
+    """The total NST loss of a generated image, with the targets' activations computed once.
 
-    ``J = alpha * J_content + beta * J_style + tv_weight * J_tv`` where ``J_tv`` is the
-    total variation of the image on the 0–255 scale. Style Gram matrices of the style
-    image are precomputed, so each evaluation runs VGG19 once, on the generated image.
+    ``J = total_cost(J_content, J_style, alpha, beta) + tv_weight * J_tv`` where
+    ``J_content = content_cost(a_C, a_G)``, ``J_style = style_cost(a_S_list, a_G_list,
+    style_layers)`` and ``J_tv = total_variation_cost`` of the image on the 0–255 scale,
+    all from ``costs``. The activations of the content and style images are computed
+    once, so each evaluation runs VGG19 once, on the generated image; the style image's
+    Gram matrices are recomputed by ``style_cost`` at every evaluation (a few matrix
+    products, small beside VGG19), so that the whole layer cost is the graded function's.
+
+    Args:
+        extractor: from :func:`~nst_utils.vgg.build_feature_extractor`, with
+            ``content_layer`` and every style layer among its outputs.
+        content: content image ``(1, H, W, 3)`` in ``[0, 1]``.
+        style: style image ``(1, H, W, 3)`` in ``[0, 1]``, the content's size.
+        content_layer: layer for the content cost.
+        style_layers: ``(layer_name, weight)`` pairs for the style cost.
+        alpha: content weight.
+        beta: style weight.
+        tv_weight: total-variation weight; ``0`` leaves the term out.
+        costs: the graded functions to call (default: the reference ones).
+
+    Raises:
+        ValueError: when ``costs`` is not an :class:`~nst_utils.cost_functions.NSTCosts`.
     """
 
     def __init__(self, extractor, content, style, content_layer: str,
                  style_layers: Sequence[tuple[str, float]], alpha: float, beta: float,
-                 tv_weight: float):
+                 tv_weight: float, costs: NSTCosts = REFERENCE_COSTS):
+        self.costs = check_costs(costs)
         self.extractor = extractor
         self.content_layer = content_layer
         self.style_layers = [(name, float(weight)) for name, weight in style_layers]
         self.alpha, self.beta, self.tv_weight = float(alpha), float(beta), float(tv_weight)
         self.a_C = tf.constant(extractor(content)[content_layer])
         style_features = extractor(style)
-        self.style_grams = [self._gram(style_features[name]) for name, _ in self.style_layers]
-
-    @staticmethod
-    def _gram(a: tf.Tensor) -> tf.Tensor:
-        # Same as gram_matrix(unroll_channels(a)), written as one contraction over pixels.
-        flat = tf.reshape(a, (-1, a.shape[-1]))
-        return tf.matmul(flat, flat, transpose_a=True)
+        self.a_S = [tf.constant(style_features[name]) for name, _ in self.style_layers]
 
     def terms(self, image: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        """The unweighted ``(J_content, J_style)`` of ``image``."""
+        """The unweighted ``(J_content, J_style)`` of ``image`` ``(1, H, W, 3)``."""
         features = self.extractor(image)
-        J_content = compute_content_cost(self.a_C, features[self.content_layer])
-        J_style = tf.constant(0.0)
-        for (name, weight), G_S in zip(self.style_layers, self.style_grams, strict=True):
-            a_G = features[name]
-            _, n_H, n_W, n_C = a_G.shape
-            G_G = self._gram(a_G)
-            J_layer = tf.reduce_sum(tf.square(G_S - G_G)) / (4.0 * n_C**2 * float(n_H * n_W) ** 2)
-            J_style += weight * J_layer
+        J_content = self.costs.content_cost(self.a_C, features[self.content_layer])
+        a_G = [features[name] for name, _ in self.style_layers]
+        J_style = self.costs.style_cost(self.a_S, a_G, self.style_layers)
         return J_content, J_style
 
     def __call__(self, image: tf.Tensor) -> tf.Tensor:
         J_content, J_style = self.terms(image)
-        J = self.alpha * J_content + self.beta * J_style
+        J = self.costs.total_cost(J_content, J_style, self.alpha, self.beta)
         if self.tv_weight:
-            J += self.tv_weight * total_variation_cost(image * 255.0)
+            J += self.tv_weight * self.costs.total_variation_cost(image * 255.0)
         return J
 
 
@@ -128,6 +138,7 @@ def stylize(
     snapshot_every: int | None = None,
     seed: int | None = None,
     jit_compile: bool = False,
+    costs: NSTCosts = REFERENCE_COSTS,
 ) -> StylizeResult:
     """Neural Style Transfer by optimising the pixels of the generated image.
 
@@ -151,11 +162,19 @@ def stylize(
         snapshot_every: keep a copy of the image every this many steps.
         seed: seed of the noise initialisation.
         jit_compile: compile the Adam step with XLA (often faster on GPU).
+        costs: the graded cost functions to optimise with, e.g. a student's
+            ``NSTCosts(content_cost=compute_content_cost, style_cost=compute_style_cost,
+            total_cost=total_cost)``; the default is the reference of
+            :mod:`nst_utils.costs`.
 
     Returns:
         A :class:`StylizeResult`.
+
+    Raises:
+        ValueError: for a bad image, ``steps``, ``optimizer``, ``init`` or ``costs``.
     """
     start = time.perf_counter()
+    check_costs(costs)
     content = _check_image(content, "content")
     style = resize_image(_check_image(style, "style"), content.shape[1:3])
     if steps < 1:
@@ -165,7 +184,7 @@ def stylize(
     vgg = load_vgg19("imagenet") if vgg is None else vgg
     layers = [content_layer] + [name for name, _ in style_layers]
     loss_fn = StyleTransferLoss(build_feature_extractor(vgg, layers), content, style,
-                                content_layer, style_layers, alpha, beta, tv_weight)
+                                content_layer, style_layers, alpha, beta, tv_weight, costs)
     result = StylizeResult(image=_initial_image(content, init, seed),
                            weights_source=getattr(vgg, "weights_source", "unknown"))
     run = _run_adam if optimizer == "adam" else _run_lbfgs
@@ -197,6 +216,7 @@ def cost_terms(
     vgg,
     content_layer: str = CONTENT_LAYER,
     style_layers: Sequence[tuple[str, float]] = STYLE_LAYERS,
+    costs: NSTCosts = REFERENCE_COSTS,
 ) -> dict[str, float]:
     """The unweighted content and style costs of ``image``, as :func:`stylize` sees them.
 
@@ -212,16 +232,21 @@ def cost_terms(
         vgg: a network from :func:`~nst_utils.vgg.load_vgg19`.
         content_layer: layer for the content cost.
         style_layers: ``(layer_name, weight)`` pairs for the style cost.
+        costs: the graded functions whose ``content_cost`` and ``style_cost`` score it
+            (default: the reference ones).
 
     Returns:
         ``{"content": J_content, "style": J_style}`` as floats.
+
+    Raises:
+        ValueError: for a bad image or ``costs``.
     """
     content = _check_image(content, "content")
     style = resize_image(_check_image(style, "style"), content.shape[1:3])
     image = _check_image(image, "image")
     layers = [content_layer] + [name for name, _ in style_layers]
     loss_fn = StyleTransferLoss(build_feature_extractor(vgg, layers), content, style,
-                                content_layer, style_layers, 1.0, 1.0, 0.0)
+                                content_layer, style_layers, 1.0, 1.0, 0.0, costs)
     J_content, J_style = loss_fn.terms(tf.constant(image))
     return {"content": float(J_content), "style": float(J_style)}
 
