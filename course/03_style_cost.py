@@ -30,8 +30,8 @@ tf = import_tensorflow()  # TensorFlow, without its start-up log lines
 
 import numpy as np
 
-from autograde.checks import check_public, public_inputs
-from nst_utils.costs import STYLE_LAYERS, unroll_channels
+from autograde.checks import check_public, public_inputs, yours
+from nst_utils.costs import STYLE_LAYERS
 from nst_utils.plotting import show_images
 from nst_utils.runtime import is_grading
 from nst_utils.samples import content_image, style_image
@@ -39,6 +39,13 @@ from nst_utils.vgg import build_feature_extractor, load_vgg19
 
 SIZE = 64 if is_grading() else 384
 
+
+# %% [markdown] cell_id="your-unroll-md"
+# This lesson builds on your `unroll_channels` from lesson 1: its check kept it in
+# `my_answers.py` beside the notebooks, and the next cell loads it from there.
+
+# %% cell_id="your-unroll"
+unroll_channels = yours("unroll_channels")
 
 # %% [markdown] cell_id="gram-md"
 # ## 1. The Gram matrix
@@ -69,9 +76,8 @@ def gram_matrix(A):
 # ## 2. The style cost at one layer
 #
 # For the style image $S$ and the generated image $G$, unroll the activations of one layer
-# to $(n_C, n_H n_W)$ (use the reference `unroll_channels`, imported above — it is the
-# function you wrote in lesson 1), take the two Gram matrices $G^{(S)}$ and $G^{(G)}$, and
-# compare them:
+# to $(n_C, n_H n_W)$ with your `unroll_channels` of lesson 1 (loaded above), take the two
+# Gram matrices $G^{(S)}$ and $G^{(G)}$, and compare them:
 #
 # $$J^{[l]}_{style}(S, G) = \frac{1}{4 \, n_C^2 \, (n_H n_W)^2} \sum_{i=1}^{n_C} \sum_{j=1}^{n_C} \left(G^{(S)}_{ij} - G^{(G)}_{ij}\right)^2$$
 #

@@ -26,7 +26,8 @@ tf = import_tensorflow()  # TensorFlow, without its start-up log lines
 
 import numpy as np
 
-from autograde.checks import check_public, public_inputs
+from autograde.checks import check_public, public_inputs, yours
+from nst_utils.cost_functions import NSTCosts
 from nst_utils.costs import CONTENT_LAYER, STYLE_LAYERS
 from nst_utils.plotting import show_images
 from nst_utils.runtime import is_grading
@@ -111,19 +112,26 @@ def total_cost(J_content, J_style, alpha=10, beta=40):
 # ## 3. The whole objective
 #
 # The optimiser of lesson 5 minimises $\alpha J_{content} + \beta J_{style} + w_{TV} J_{TV}$.
-# `StyleTransferLoss` from the reference package computes it for a candidate image: it
-# runs VGG19 once on the style and content images up front and keeps their activations
-# (the style Gram matrices are computed once), so each evaluation runs VGG19 only on the
-# generated image. The GDL notes weight the three terms 1, 100 and 20.
+# `StyleTransferLoss` from the course's package computes it for a candidate image with
+# **your** functions: the content and style costs of lessons 2 and 3 (kept in
+# `my_answers.py` when their checks passed) and this lesson's two. It runs VGG19 once on
+# the style and content images up front and keeps their activations, so each evaluation
+# runs VGG19 only on the generated image. The GDL notes weight the three terms 1, 100
+# and 20.
 #
 # Which starting point has the lower total cost: the content photo, the style image, or
 # uniform grey?
+
+# %% cell_id="your-costs"
+content_cost, style_cost = yours("compute_content_cost", "compute_style_cost")
+costs = NSTCosts(content_cost=content_cost, style_cost=style_cost,
+                 total_variation_cost=total_variation_cost, total_cost=total_cost)
 
 # %% cell_id="loss"
 vgg = load_vgg19("auto")
 extractor = build_feature_extractor(vgg, [CONTENT_LAYER] + [name for name, _ in STYLE_LAYERS])
 loss = StyleTransferLoss(extractor, content, style, CONTENT_LAYER, STYLE_LAYERS,
-                         alpha=10, beta=40, tv_weight=0.0)
+                         alpha=10, beta=40, tv_weight=0.0, costs=costs)
 grey = np.full_like(content, 0.5)
 for name, image in [("content photo", content), ("style image", style), ("grey", grey)]:
     print(f"{name:14s} J = {float(loss(tf.constant(image))):.5g}")
@@ -135,8 +143,8 @@ for name, image in [("content photo", content), ("style image", style), ("grey",
 #   penalises speckle and noise.
 # - $J = \alpha J_{content} + \beta J_{style}$ (defaults 10 and 40); the ratio
 #   $\beta / \alpha$ sets how strongly the style wins.
-# - Style Gram matrices and content activations are computed once; every step only runs
-#   VGG19 on the generated image.
+# - The style and content activations are computed once; every step only runs VGG19 on
+#   the generated image.
 
 # %% [markdown] cell_id="glossary"
 # ## 용어 (Glossary)

@@ -32,7 +32,8 @@ tf = import_tensorflow()  # TensorFlow, without its start-up log lines
 import keras
 import numpy as np
 
-from autograde.checks import check_public, public_inputs
+from autograde.checks import check_public, public_inputs, yours
+from nst_utils.cost_functions import NSTCosts
 from nst_utils.costs import STYLE_LAYERS
 from nst_utils.images import VGG_MEAN_RGB
 from nst_utils.plotting import plot_losses, show_images
@@ -87,10 +88,12 @@ show_images([content, style, start], ["content C", "style S", "start G0 (noise 0
 # %% [markdown] cell_id="run-md"
 # ## 2. Running the optimisation
 #
-# `stylize` puts the pieces of lessons 2–4 together: it precomputes the content activations
-# and the style Gram matrices, then repeats *compute the total cost → take its gradient
-# with respect to the image → update the image → clip to $[0, 1]$*. The image is a
-# `tf.Variable`; VGG19's weights never change.
+# `stylize` puts the pieces of lessons 2–4 together — **yours**: the cell below loads the
+# cost functions whose checks passed in those lessons (they were kept in
+# `my_answers.py` beside the notebooks) and hands them to `stylize` as `costs`. It
+# precomputes the content and style activations, then repeats *compute your total cost →
+# take its gradient with respect to the image → update the image → clip to $[0, 1]$*. The
+# image is a `tf.Variable`; VGG19's weights never change. The start is your noise image.
 #
 # The default optimiser is Adam on $[0, 1]$ pixels (learning rate 0.02 there, about 5 on
 # the 0–255 scale, close to the Coursera assignment's 2.0). On a 2-core CPU, 100 steps at
@@ -100,10 +103,16 @@ show_images([content, style, start], ["content C", "style S", "start G0 (noise 0
 # and a half (four times the pixels). If the output below says *random weights*, expect
 # texture rather than art: the rulers only make sense when VGG19 has learned to see.
 
+# %% cell_id="your-costs"
+content_cost, style_cost, tv_cost, weighted_total = yours(
+    "compute_content_cost", "compute_style_cost", "total_variation_cost", "total_cost")
+costs = NSTCosts(content_cost=content_cost, style_cost=style_cost,
+                 total_variation_cost=tv_cost, total_cost=weighted_total)
+
 # %% cell_id="run"
 keras.utils.set_random_seed(0)  # the same weights on every run if VGG19 starts random
 vgg = load_vgg19("auto")
-result = stylize(content, style, steps=STEPS, vgg=vgg, init="noise", seed=0)
+result = stylize(content, style, steps=STEPS, vgg=vgg, init=start, costs=costs)
 print("weights:", result.weights_source, f"| {result.seconds:.1f} s")
 show_images([content, style, result.image], ["content", "style", "generated"], size=3.5)
 plot_losses(result.losses, "Adam, block5_conv2, alpha 10, beta 40");
@@ -141,7 +150,7 @@ lbfgs_steps = max(1, STEPS // 20)  # each L-BFGS step makes 20 cost evaluations
 reconstructions = {}
 for layer in ("block2_conv2", "block4_conv2", "block5_conv2"):
     run = stylize(content, style, steps=lbfgs_steps, vgg=vgg, optimizer="lbfgs", init=noise,
-                  content_layer=layer, style_layers=[], alpha=1e6, beta=0,
+                  content_layer=layer, style_layers=[], alpha=1e6, beta=0, costs=costs,
                   progress=not is_grading())
     reconstructions[layer] = run.image
 print(f"mean |pixel - photo|: noise start {np.abs(noise - content).mean():.3f}")
@@ -175,7 +184,7 @@ show_images([content, noise, *reconstructions.values()],
 
 # %% cell_id="weights"
 start = generate_noise_image(content, noise_ratio=0.6, seed=0)  # your function, again
-start_costs = cost_terms(content, style, start, vgg=vgg)
+start_costs = cost_terms(content, style, start, vgg=vgg, costs=costs)
 balance = start_costs["content"] / start_costs["style"]  # beta/alpha where the terms are equal
 print(f"at the start: J_content {start_costs['content']:.3g}, "
       f"J_style {start_costs['style']:.3g}, balance beta/alpha = {balance:.2g}")
@@ -184,8 +193,8 @@ images, titles = [], []
 for factor in (100, 1, 0.01):  # the content term at the start, in units of the style term
     alpha = factor * beta / balance
     run = stylize(content, style, steps=STEPS, vgg=vgg, alpha=alpha, beta=beta,
-                  init="noise", seed=0, progress=not is_grading())
-    end = cost_terms(content, style, run.image, vgg=vgg)
+                  init=start, costs=costs, progress=not is_grading())
+    end = cost_terms(content, style, run.image, vgg=vgg, costs=costs)
     share = alpha * end["content"] / (alpha * end["content"] + beta * end["style"])
     print(f"alpha {alpha:.3g}, beta {beta}: the content term ends at {share:.1%} of the total")
     images.append(run.image)
@@ -204,10 +213,10 @@ show_images(images, titles, size=3);
 
 # %% cell_id="optim"
 lbfgs_steps = max(1, STEPS // 20)  # each L-BFGS step makes 20 evaluations
-adam = stylize(content, style, steps=lbfgs_steps * 20, vgg=vgg, init="content",
+adam = stylize(content, style, steps=lbfgs_steps * 20, vgg=vgg, init="content", costs=costs,
                progress=not is_grading())
 lbfgs = stylize(content, style, steps=lbfgs_steps, vgg=vgg, optimizer="lbfgs", init="content",
-                progress=not is_grading())
+                costs=costs, progress=not is_grading())
 for name, run in [("Adam", adam), ("L-BFGS", lbfgs)]:
     print(f"{name:7s} final cost {run.losses[-1]:.4g} after {run.seconds:.1f} s")
 show_images([adam.image, lbfgs.image], ["Adam", "L-BFGS-B"], size=3.5);

@@ -43,6 +43,7 @@ import numpy as np
 from autograde.checks import check_public, public_inputs
 from cyclegan.layers import InstanceNormalization, ReflectionPadding2D, conv_initializer
 from cyclegan.networks import build_discriminator, build_resnet_generator, build_unet_generator
+from cyclegan.parts import CycleGANBlocks
 from nst_utils.runtime import is_grading
 
 keras.utils.set_random_seed(0)
@@ -134,11 +135,13 @@ def upsample(x, skip, filters, name, kernel_size=4, dropout_rate=0.0):
 #
 # With `gen_n_filters = f`: four downsampling blocks with $f, 2f, 4f, 8f$ filters, three
 # upsampling blocks with $4f, 2f, f$ filters joined to the matching encoder outputs, and a
-# last upsampling plus a $4 \times 4$ convolution to 3 channels with `tanh`. For the
-# apples-and-oranges setting (128 × 128, $f = 32$):
+# last upsampling plus a $4 \times 4$ convolution to 3 channels with `tanh`. The builder
+# takes its blocks as an argument: here it gets **your** `downsample` and `upsample`. For
+# the apples-and-oranges setting (128 × 128, $f = 32$):
 
 # %% cell_id="unet"
-unet = build_unet_generator((128, 128, 3), gen_n_filters=32)
+unet = build_unet_generator((128, 128, 3), gen_n_filters=32,
+                            blocks=CycleGANBlocks(downsample=downsample, upsample=upsample))
 for layer in unet.layers:
     if layer.name.endswith(("_relu", "_concat")) or layer.name == unet.layers[-1].name:
         print(f"{layer.name:16s} {str(layer.output.shape):22s}")
@@ -177,7 +180,9 @@ def residual_block(x, filters, name, kernel_size=3):
 
 
 # %% cell_id="resnet"
-resnet = build_resnet_generator((256, 256, 3), gen_n_filters=32)
+# Your blocks again: stride-2 downsampling in the encoder, nine of your residual blocks.
+resnet = build_resnet_generator((256, 256, 3), gen_n_filters=32, blocks=CycleGANBlocks(
+    downsample=downsample, upsample=upsample, residual_block=residual_block))
 blocks = [layer.name for layer in resnet.layers if layer.name.endswith("_add")]
 print(f"{len(blocks)} residual blocks, parameters: {resnet.count_params():,}")
 

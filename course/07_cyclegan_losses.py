@@ -34,8 +34,9 @@ tf = import_tensorflow()  # TensorFlow, without its start-up log lines
 import keras
 import numpy as np
 
-from autograde.checks import check_public, public_inputs
+from autograde.checks import check_public, public_inputs, yours
 from cyclegan.networks import build_discriminator, build_unet_generator
+from cyclegan.parts import CycleGANBlocks
 from cyclegan.toy import paint_image
 from nst_utils.runtime import is_grading
 
@@ -200,11 +201,17 @@ for name, (real_scores, fake_scores) in candidates.items():
 # $[-1, 1]$), run fresh networks, and read off the losses: the cycle and identity losses
 # are large because the generators do not reproduce anything yet.
 
+# %% cell_id="your-blocks"
+# The generators are built from your blocks of lesson 6, kept when their checks passed.
+downsample, upsample = yours("downsample", "upsample")
+blocks = CycleGANBlocks(downsample=downsample, upsample=upsample)
+
 # %% cell_id="untrained"
 SIZE = 64
 apple = paint_image("apple", 0, SIZE).astype("float32")[None] / 127.5 - 1.0
 orange = paint_image("orange", 0, SIZE).astype("float32")[None] / 127.5 - 1.0
-g_AB, g_BA = build_unet_generator((SIZE, SIZE, 3), 8), build_unet_generator((SIZE, SIZE, 3), 8)
+g_AB = build_unet_generator((SIZE, SIZE, 3), 8, blocks=blocks)
+g_BA = build_unet_generator((SIZE, SIZE, 3), 8, blocks=blocks)
 d_B = build_discriminator((SIZE, SIZE, 3), 8)
 fake_orange = g_AB(apple)
 print("discriminator loss d_B:", float(discriminator_loss(d_B(orange), d_B(fake_orange))))

@@ -5,3 +5,28 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+import zipfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def handout(tmp_path_factory):
+    """``autograde handout`` built once per session, its wheel unpacked beside it.
+
+    Returns:
+        ``(handout, site)``: the handout folder, and a folder holding the wheel's
+        packages, to put first on a kernel's ``PYTHONPATH``.
+    """
+    from autograde.build.handout import build_handout
+
+    base = tmp_path_factory.mktemp("handout")
+    made = build_handout(base / "handout", ROOT)
+    site = base / "site"
+    with zipfile.ZipFile(made.wheel) as wheel:
+        wheel.extractall(site)
+    return made, site
