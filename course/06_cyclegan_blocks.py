@@ -44,6 +44,8 @@ from autograde.checks import check_public, public_inputs
 from cyclegan.layers import InstanceNormalization, ReflectionPadding2D, conv_initializer
 from cyclegan.networks import build_discriminator, build_resnet_generator, build_unet_generator
 from cyclegan.parts import CycleGANBlocks
+from cyclegan.toy import paint_image
+from nst_utils.plotting import show_images
 from nst_utils.runtime import is_grading
 
 keras.utils.set_random_seed(0)
@@ -146,6 +148,17 @@ for layer in unet.layers:
     if layer.name.endswith(("_relu", "_concat")) or layer.name == unet.layers[-1].name:
         print(f"{layer.name:16s} {str(layer.output.shape):22s}")
 print(f"parameters: {unet.count_params():,}")
+
+# %% [markdown] cell_id="unet-picture-md"
+# Your U-Net runs already. Feed it an apple painted by the toy dataset (images in
+# $[-1, 1]$): with random weights, what comes out is what your blocks and their skip
+# connections make of the picture before any training — lesson 8 trains them.
+
+# %% cell_id="unet-picture"
+apple = paint_image("apple", 0, 128).astype("float32")[None] / 127.5 - 1.0
+translated = np.asarray(unet(apple, training=False))
+show_images([(apple[0] + 1) / 2, (translated[0] + 1) / 2],
+            ["apple", "your untrained U-Net"], size=2.5);
 
 
 # %% [markdown] cell_id="res-md"

@@ -27,15 +27,18 @@ STUDENT_CODE = textwrap.dedent('''\
         return tf.matmul(A, tf.transpose(A))
 
 
-    def _squared_sum(x):
-        return tf.reduce_sum(tf.square(x))
+    SCALE = 4.0
+
+
+    def _squared_sum(x, scale=SCALE):
+        return tf.reduce_sum(tf.square(x)) / scale
 
 
     def compute_layer_style_cost(a_S, a_G):
         _, n_H, n_W, n_C = a_S.shape
         G_S = gram_matrix(unroll_channels(a_S))
         G_G = gram_matrix(unroll_channels(a_G))
-        return _squared_sum(G_S - G_G) / (4.0 * n_C**2 * float(n_H * n_W) ** 2)
+        return _squared_sum(G_S - G_G) / (n_C**2 * float(n_H * n_W) ** 2)
     ''')
 
 

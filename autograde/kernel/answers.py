@@ -15,6 +15,7 @@ the reference, with a line saying so; in the student edition it stops the cell.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib.util
 import inspect
@@ -83,6 +84,23 @@ def _global_names(code: types.CodeType) -> set[str]:
     return names
 
 
+def _source_names(source: str) -> set[str]:
+    """Names a definition reads, its defaults and annotations included (``co_names``
+    leaves those out: they are evaluated where the function is defined)."""
+    return {node.id for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+
+
+def _literal(value: Any) -> bool:
+    """Whether ``value`` survives being written as its ``repr`` (numbers, strings, ...)."""
+    if isinstance(value, (types.FunctionType, types.ModuleType, type)):
+        return False
+    try:
+        return ast.literal_eval(repr(value)) == value
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+
+
 def _entry(function: Callable) -> dict[str, Any]:
     """The source of ``function``, the notebook helpers it calls and the imports it needs."""
     imports: dict[str, str] = {}
@@ -92,16 +110,21 @@ def _entry(function: Callable) -> dict[str, Any]:
         current = pending.pop()
         if current.__name__ in sources:
             continue
-        sources[current.__name__] = textwrap.dedent(inspect.getsource(current))
+        source = textwrap.dedent(inspect.getsource(current))
+        sources[current.__name__] = source
         namespace = current.__globals__
-        for name in sorted(_global_names(current.__code__)):
-            value = namespace.get(name)
+        for name in sorted(_global_names(current.__code__) | _source_names(source)):
+            if name not in namespace:  # a builtin, an argument, a local
+                continue
+            value = namespace[name]
             if isinstance(value, types.ModuleType):
                 alias = "" if value.__name__ == name else f" as {name}"
                 imports[name] = f"import {value.__name__}{alias}"
             elif name in PROVIDED_NAMES:
                 module, _, attribute = PROVIDED_NAMES[name].rpartition(".")
                 imports[name] = f"from {module} import {attribute}"
+            elif _literal(value):  # a constant of the student's, e.g. EPSILON = 1e-8
+                imports[name] = f"{name} = {value!r}"
             elif (isinstance(value, types.FunctionType) and name not in GRADED
                   and value.__module__ == current.__module__):
                 # A helper of the student's own; graded helpers are kept when they pass.
@@ -110,7 +133,9 @@ def _entry(function: Callable) -> dict[str, Any]:
 
 
 def _write_module(store: dict[str, Any]) -> None:
-    imports = sorted({line for entry in store.values() for line in entry["imports"].values()})
+    lines = {line for entry in store.values() for line in entry["imports"].values()}
+    # Imports first, then the student's constants.
+    imports = sorted(lines, key=lambda line: (not line.startswith(("import ", "from ")), line))
     parts = ['"""Your graded functions that passed their checks, kept by autograde for the\n'
              'later lessons. Rewritten whenever a check passes: edit the notebooks, not this."""',
              "", *imports]
@@ -140,7 +165,7 @@ def keep(function: Callable, name: str) -> Path | None:
 
     try:
         entry = _entry(function)
-    except (OSError, TypeError):  # defined where no source is kept (exec, a C function)
+    except (OSError, TypeError, SyntaxError):  # no source kept (exec, a C function)
         return None
     store = _store()
     store[name] = {"lesson": lessons_of().get(name, "?"), **entry}
