@@ -1,10 +1,11 @@
 """Grading a mixed batch of broken and hostile submissions with two jobs.
 
 One module fixture writes the corpus of ``tests/hostile/corpus.py`` (33 submissions,
-31 of them run by a kernel; six reach for the reference) and grades it with ``jobs=2`` and small limits, the way
-``autograde grade --jobs 2`` does. The tests then check each submission's exact grade
-and reason, and what must not have happened: a process left behind, a request reaching
-the test's loopback server, a solution or the gradebook read, a grade changed.
+31 of them run by a kernel; six reach for the reference) and grades it with ``jobs=2``
+and small limits, the way ``autograde grade --jobs 2`` does. The tests then check each
+submission's exact grade and reason, and what must not have happened: a process left
+behind, a request reaching the test's loopback server, a solution or the gradebook
+read, a grade changed.
 """
 
 from __future__ import annotations
