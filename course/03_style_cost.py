@@ -39,13 +39,13 @@ from nst_utils.vgg import build_feature_extractor, load_vgg19
 
 SIZE = 64 if is_grading() else 384
 
-
 # %% [markdown] cell_id="your-unroll-md"
 # This lesson builds on your `unroll_channels` from lesson 1: its check kept it in
 # `my_answers.py` beside the notebooks, and the next cell loads it from there.
 
 # %% cell_id="your-unroll"
 unroll_channels = yours("unroll_channels")
+
 
 # %% [markdown] cell_id="gram-md"
 # ## 1. The Gram matrix

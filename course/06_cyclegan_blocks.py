@@ -139,7 +139,10 @@ def upsample(x, skip, filters, name, kernel_size=4, dropout_rate=0.0):
 # upsampling blocks with $4f, 2f, f$ filters joined to the matching encoder outputs, and a
 # last upsampling plus a $4 \times 4$ convolution to 3 channels with `tanh`. The builder
 # takes its blocks as an argument: here it gets **your** `downsample` and `upsample`. For
-# the apples-and-oranges setting (128 × 128, $f = 32$):
+# the apples-and-oranges setting (128 × 128, $f = 32$), the layers, and then what your
+# untrained U-Net makes of an apple painted by the toy dataset (images in $[-1, 1]$):
+# with random weights it shows what your blocks and their skip connections do to a
+# picture before any training — lesson 8 trains them.
 
 # %% cell_id="unet"
 unet = build_unet_generator((128, 128, 3), gen_n_filters=32,
@@ -148,13 +151,6 @@ for layer in unet.layers:
     if layer.name.endswith(("_relu", "_concat")) or layer.name == unet.layers[-1].name:
         print(f"{layer.name:16s} {str(layer.output.shape):22s}")
 print(f"parameters: {unet.count_params():,}")
-
-# %% [markdown] cell_id="unet-picture-md"
-# Your U-Net runs already. Feed it an apple painted by the toy dataset (images in
-# $[-1, 1]$): with random weights, what comes out is what your blocks and their skip
-# connections make of the picture before any training — lesson 8 trains them.
-
-# %% cell_id="unet-picture"
 apple = paint_image("apple", 0, 128).astype("float32")[None] / 127.5 - 1.0
 translated = np.asarray(unet(apple, training=False))
 show_images([(apple[0] + 1) / 2, (translated[0] + 1) / 2],

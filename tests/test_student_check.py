@@ -41,11 +41,14 @@ print(json.dumps({"edition": edition(), "lessons": [
 
 
 @pytest.fixture(scope="module")
-def both(handout):
+def both(handout, tmp_path_factory):
     _, site = handout
     env = {**os.environ, "PYTHONPATH": str(site)}
+    # Not from the repository's folder: `python -c` puts the working folder first on the
+    # path, ahead of PYTHONPATH, and the repository's packages would win.
     student = subprocess.Popen([sys.executable, "-c", CHECK, *map(str, NOTEBOOKS)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               cwd=tmp_path_factory.mktemp("check"), text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     instructor = check_notebooks(NOTEBOOKS, progress=False)
     out, err = student.communicate(timeout=900)
     assert student.returncode == 0, err[-3000:]

@@ -58,7 +58,7 @@ LOADERS = {
     "08_cyclegan_training": ("your-parts", "downsample", "06_cyclegan_blocks"),
 }
 #: Cells that draw a picture from the student's functions.
-PICTURES = {"05_making_art": ["run", "weights", "optim"], "06_cyclegan_blocks": ["unet-picture"],
+PICTURES = {"05_making_art": ["run", "weights", "optim"], "06_cyclegan_blocks": ["unet"],
             "08_cyclegan_training": ["test-images", "identity-experiment"]}
 
 

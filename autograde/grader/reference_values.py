@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograde.graded import notebooks, recorded
+from autograde.graded import recorded
 from autograde.graded.comparison import as_array
 from autograde.graded.precision import exact_float32
 from autograde.graded.specs import GRADED, get_spec
@@ -132,6 +132,10 @@ def load(path: Path) -> dict[str, dict[str, np.ndarray]]:
 
 def graded_in(nb_cells: list) -> list[str]:
     """Names of the graded functions whose test cells (``test_<name>``) are in a notebook."""
+    # Imported here: nbformat pulls in jsonschema, whose start-up (about 2 s) the
+    # subprocess that computes the values would otherwise pay (docs/benchmarks.md).
+    from autograde.graded import notebooks
+
     return [name for name in map(notebooks.tested_name, nb_cells) if name in GRADED]
 
 

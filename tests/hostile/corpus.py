@@ -23,6 +23,7 @@ from nbformat import NotebookNode
 
 from autograde.build.samples import fill_stubs, solution_bodies
 from autograde.graded import notebooks
+from autograde.kernel import results as record
 
 ROOT = Path(__file__).resolve().parents[2]
 TV, TOTAL, CONTENT = "total_variation_cost", "total_cost", "compute_content_cost"
@@ -244,12 +245,15 @@ class Liar(float):
     def __eq__(self, other):
         return True
     __hash__ = float.__hash__"""
-FORGED = """from IPython.display import publish_display_data
-from autograde.kernel import results as record
+#: Written without importing the course (that alone would be a reach): the payload
+#: is built by hand, as a forger would.
+FORGED = """import base64
+from IPython.display import publish_display_data
 _honest_tv = total_variation_cost
 def total_variation_cost(image):
-    publish_display_data({{record.MIME: {{"function": "total_variation_cost", "case": "public",
-                                        "value": record.encode(np.float32(18.103659))}}}})
+    value = {{"shape": [], "data": base64.b64encode(np.float32(18.103659).tobytes()).decode()}}
+    publish_display_data({{"{mime}": {{"function": "total_variation_cost", "case": "public",
+                                       "value": value}}}})
     return _honest_tv(image)"""
 SECRETS = """import pathlib, sqlite3
 import autograde.checks
@@ -325,7 +329,7 @@ def _cheat(prelude: str, **bodies: str) -> Callable[[Context], bytes]:
 
 
 def _forged(ctx: Context) -> bytes:
-    return _dump(_after(_filled(L04, **{TV: WRONG[TV]}), TV, FORGED.format()))
+    return _dump(_after(_filled(L04, **{TV: WRONG[TV]}), TV, FORGED.format(mime=record.MIME)))
 
 
 CASES: tuple[Case, ...] = (
