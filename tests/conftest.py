@@ -30,3 +30,11 @@ def handout(tmp_path_factory):
     with zipfile.ZipFile(made.wheel) as wheel:
         wheel.extractall(site)
     return made, site
+
+
+@pytest.fixture(scope="session")
+def graded_course(tmp_path_factory):
+    """The course batch of tests/course_batch.py, graded once for every module using it."""
+    from tests.course_batch import grade_course_batch
+
+    return grade_course_batch(tmp_path_factory)

@@ -1,13 +1,15 @@
 """Grading the course end to end with nbgrader (kernels run; one graded course per module).
 
-One fixture grades, in a single persistent course:
+One session fixture (``graded_course``, tests/course_batch.py; other modules compare with
+it too) grades, in a single persistent course:
 
 * ``solutions``: every solution notebook (must get full marks, run without errors);
 * ``untouched``: every released lesson as is (must get zero, and fail only in stubs);
 * ``broken``: lesson 03 with a wrong ``gram_matrix`` and a correct lesson 02;
 * ``tamper``: lesson 04 with a wrong ``total_variation_cost`` whose test cell was edited
   to pass, and the test cell of ``total_cost`` deleted;
-* ``garbage``: a file that is not a notebook.
+* ``garbage``: a file that is not a notebook;
+* ``mistakes``: the demo's typical-mistakes submissions of lessons 04 and 07.
 
 Then a second run regrades one submission in the same output folder.
 """
@@ -20,56 +22,19 @@ from pathlib import Path
 
 import pytest
 
-from autograde.build.samples import fill_stubs, solution_bodies
 from autograde.graded import notebooks
 from autograde.grader.batch import grade_submissions
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_NAMES = sorted(p.stem for p in (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
-WRONG_GRAM = ["return tf.matmul(tf.transpose(A), A)"]
 
 pytestmark = pytest.mark.slow
 
 
-def _broken_lesson_03() -> notebooks.NotebookNode:
-    name = "03_style_cost"
-    bodies = solution_bodies(notebooks.read(ROOT / "solutions" / f"{name}.ipynb"))
-    bodies["gram_matrix"] = WRONG_GRAM
-    return fill_stubs(notebooks.read(ROOT / "lessons" / f"{name}.ipynb"), bodies)
-
-
-def _tampered_lesson_04() -> notebooks.NotebookNode:
-    name = "04_total_cost"
-    bodies = solution_bodies(notebooks.read(ROOT / "solutions" / f"{name}.ipynb"))
-    bodies["total_variation_cost"] = ["return tf.reduce_sum(tf.abs(image))"]
-    nb = fill_stubs(notebooks.read(ROOT / "lessons" / f"{name}.ipynb"), bodies)
-    for cell in nb.cells:
-        if notebooks.grade_id(cell) == "test_total_variation_cost":
-            cell.source = "print('all good')"
-    nb.cells = [c for c in nb.cells if notebooks.grade_id(c) != "test_total_cost"]
-    return nb
-
-
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    submissions = tmp_path_factory.mktemp("submissions")
-    out = tmp_path_factory.mktemp("graded")
-    for name in LESSON_NAMES:
-        for student, folder in (("solutions", "solutions"), ("untouched", "lessons")):
-            target = submissions / student / f"{name}.ipynb"
-            target.parent.mkdir(exist_ok=True)
-            shutil.copyfile(ROOT / folder / f"{name}.ipynb", target)
-    notebooks.write(_broken_lesson_03(), submissions / "broken" / "03_style_cost.ipynb")
-    shutil.copyfile(ROOT / "solutions" / "02_content_cost.ipynb",
-                    submissions / "broken" / "02_content_cost.ipynb")
-    notebooks.write(_tampered_lesson_04(), submissions / "tamper" / "04_total_cost.ipynb")
-    (submissions / "garbage").mkdir()
-    (submissions / "garbage" / "02_content_cost.ipynb").write_text("{not json", encoding="utf-8")
-    (submissions / "garbage" / "notes.ipynb").write_text("{}", encoding="utf-8")
-    # Two workers, as an instructor with two cores would run it (and half the wall time).
-    results, skipped = grade_submissions(submissions, out, progress=False, jobs=2)
-    by_key = {(r.student, r.lesson): r for r in results}
-    return {"results": by_key, "skipped": skipped, "out": out, "submissions": submissions}
+def graded(graded_course):
+    """The graded course batch, shared with other modules (tests/course_batch.py)."""
+    return graded_course
 
 
 def _autograded(out: Path, student: str, lesson: str):

@@ -1,9 +1,10 @@
 """``autograde check`` in the student edition gives the instructor's verdicts and hints.
 
-The same sample submissions (the demo's typical mistakes, the correct ones) are checked
-twice at once: by the student edition's ``autograde check`` in a subprocess (the
-handout's wheel first on the path: public cases only, hints from recorded numbers) and
-by this repository's, which grades as the instructor does, hidden cases included. Where
+The same submissions (the demo's typical mistakes in lessons 04 and 07, the solution of
+lesson 02) are graded twice: by the student edition's ``autograde check`` in a
+subprocess (the handout's wheel first on the path: public cases only, hints from
+recorded numbers) and by the instructor's ``autograde grade`` of the shared course batch
+(tests/course_batch.py), hidden cases included. Where
 the public case fails, both must say the same words; where only a hidden case fails,
 the student's check passes and the instructor's message is about that hidden case.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,20 +21,20 @@ from pathlib import Path
 import pytest
 
 from autograde.graded.specs import GRADED
-from autograde.grader.selfcheck import check_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "autograde" / "samples"
-NOTEBOOKS = [SAMPLES / "mistakes" / "04_total_cost.ipynb",
-             SAMPLES / "mistakes" / "07_cyclegan_losses.ipynb",
-             SAMPLES / "correct" / "02_content_cost.ipynb"]
+#: ``(student, lesson)`` in the course batch, and the same notebook's file.
+SUBMISSIONS = [(("mistakes", "04_total_cost"), SAMPLES / "mistakes" / "04_total_cost.ipynb"),
+               (("mistakes", "07_cyclegan_losses"),
+                SAMPLES / "mistakes" / "07_cyclegan_losses.ipynb"),
+               (("solutions", "02_content_cost"), ROOT / "solutions" / "02_content_cost.ipynb")]
 
 pytestmark = pytest.mark.slow
 
 CHECK = r"""
 import json, sys
 from autograde.graded.recorded import edition
-from autograde.grader.selfcheck import check_notebooks
 results = check_notebooks(sys.argv[1:], progress=False)
 print(json.dumps({"edition": edition(), "lessons": [
     {"lesson": r.lesson, "items": [[i.name, i.score, i.max_score, i.message] for i in r.items]}
@@ -41,15 +43,20 @@ print(json.dumps({"edition": edition(), "lessons": [
 
 
 @pytest.fixture(scope="module")
-def both(handout, tmp_path_factory):
+def both(handout, graded_course, tmp_path_factory):
     _, site = handout
+    folder = tmp_path_factory.mktemp("check")
+    paths = []
+    for (_, lesson), source in SUBMISSIONS:  # named after their lessons, as check wants
+        (folder / lesson).mkdir()
+        paths.append(shutil.copyfile(source, folder / lesson / f"{lesson}.ipynb"))
     env = {**os.environ, "PYTHONPATH": str(site)}
     # Not from the repository's folder: `python -c` puts the working folder first on the
     # path, ahead of PYTHONPATH, and the repository's packages would win.
-    student = subprocess.Popen([sys.executable, "-c", CHECK, *map(str, NOTEBOOKS)], env=env,
-                               cwd=tmp_path_factory.mktemp("check"), text=True,
+    student = subprocess.Popen([sys.executable, "-c", CHECK, *map(str, paths)], env=env,
+                               cwd=folder, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    instructor = check_notebooks(NOTEBOOKS, progress=False)
+    instructor = [graded_course["results"][key] for key, _ in SUBMISSIONS]
     out, err = student.communicate(timeout=900)
     assert student.returncode == 0, err[-3000:]
     printed = json.loads(out.strip().splitlines()[-1])

@@ -7,8 +7,10 @@ TensorFlow's start-up lines on stderr used to fail correct work there, while
 
 One module fixture validates every solution notebook and every untouched lesson in a
 subprocess that calls nbgrader's ``Validator`` exactly as the JupyterLab extension does
-(``nbgrader/server_extensions/validate_assignment``), while this process runs
-``autograde check`` on the untouched lessons; the assertions then compare per notebook.
+(``nbgrader/server_extensions/validate_assignment``), while this process takes the
+autograder's verdicts on the same untouched lessons from the shared course batch
+(``graded_course``, tests/course_batch.py: the grading worker that ``autograde check``
+runs too); the assertions then compare per notebook.
 (On the solutions, Validate must pass every cell; that ``autograde check`` gives them
 full marks is proved by tests/test_course_grading.py through the same grading worker.)
 nbgrader's validator sets ``NBGRADER_EXECUTION=validate``, so the lessons run in
@@ -28,7 +30,6 @@ from pathlib import Path
 import pytest
 
 from autograde.graded import notebooks
-from autograde.grader.selfcheck import check_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_NAMES = sorted(p.stem for p in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
@@ -73,7 +74,7 @@ def _failed_items(path: Path, result: dict) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def runs(tmp_path_factory, request):
     base = tmp_path_factory.mktemp("validate")
     paths = []
     for folder in FOLDERS:
@@ -87,12 +88,13 @@ def runs(tmp_path_factory):
     validate = subprocess.Popen([sys.executable, "-c", VALIDATE, *map(str, paths)], cwd=base,
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
-    # autograde check on the untouched lessons, meanwhile, on the other core. On the
-    # solutions it gives full marks, which tests/test_course_grading.py proves through
-    # the same grading worker; running them twice more would cost a minute here.
+    # The autograder's verdicts on the same untouched lessons come from the shared course
+    # batch (tests/course_batch.py: the grading worker `autograde check` uses too), graded
+    # meanwhile on the other core when no module has asked for it yet.
     lessons = [p for p in paths if p.parent.name == "lessons"]
     try:
-        checked = dict(zip(lessons, check_notebooks(lessons, progress=False), strict=True))
+        graded = request.getfixturevalue("graded_course")["results"]
+        checked = {path: graded[("untouched", path.stem)] for path in lessons}
         out, err = validate.communicate(timeout=900)
     finally:
         if validate.poll() is None:
