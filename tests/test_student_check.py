@@ -35,6 +35,7 @@ pytestmark = pytest.mark.slow
 CHECK = r"""
 import json, sys
 from autograde.graded.recorded import edition
+from autograde.grader.selfcheck import check_notebooks
 results = check_notebooks(sys.argv[1:], progress=False)
 print(json.dumps({"edition": edition(), "lessons": [
     {"lesson": r.lesson, "items": [[i.name, i.score, i.max_score, i.message] for i in r.items]}
@@ -43,7 +44,7 @@ print(json.dumps({"edition": edition(), "lessons": [
 
 
 @pytest.fixture(scope="module")
-def both(handout, graded_course, tmp_path_factory):
+def both(handout, tmp_path_factory, request):
     _, site = handout
     folder = tmp_path_factory.mktemp("check")
     paths = []
@@ -56,7 +57,9 @@ def both(handout, graded_course, tmp_path_factory):
     student = subprocess.Popen([sys.executable, "-c", CHECK, *map(str, paths)], env=env,
                                cwd=folder, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    instructor = [graded_course["results"][key] for key, _ in SUBMISSIONS]
+    # Asked for only now, so that a batch not graded yet is graded beside the check.
+    graded = request.getfixturevalue("graded_course")["results"]
+    instructor = [graded[key] for key, _ in SUBMISSIONS]
     out, err = student.communicate(timeout=900)
     assert student.returncode == 0, err[-3000:]
     printed = json.loads(out.strip().splitlines()[-1])
