@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
+import socket
+import tempfile
+import threading
+import urllib.parse
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
 import keras
+
+from .runtime import is_grading
 
 #: File name Keras uses for the ImageNet VGG19 weights without the classifier.
 VGG19_WEIGHTS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -20,16 +29,37 @@ VGG19_WEIGHTS_URL = (
 VGG19_WEIGHTS_HASH = "253f8cb515780f3b799900260a226db6"
 #: Environment variable naming a local copy of the weight file.
 WEIGHTS_ENV_VAR = "NST_VGG19_WEIGHTS"
+#: Environment variable turning downloads off: ``0``, ``false``, ``no`` or ``off``.
+DOWNLOAD_ENV_VAR = "NST_VGG19_DOWNLOAD"
+#: Seconds ``"auto"`` waits, DNS included, for the origin host to accept a connection.
+PROBE_TIMEOUT_S = 3.0
+#: Seconds a download may go without receiving data before it is abandoned.
+DOWNLOAD_STALL_TIMEOUT_S = 30.0
+
+_OFF_VALUES = {"0", "false", "no", "off"}
 
 
 class WeightsUnavailableError(RuntimeError):
-    """The ImageNet weights are neither cached nor downloadable."""
+    """The ImageNet weights are neither cached nor downloadable.
+
+    Attributes:
+        reason: the short cause (``"downloads turned off ..."``, the network error ...).
+    """
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 def keras_cache_path() -> Path:
     """Where ``keras.utils.get_file`` caches the VGG19 weight file."""
     home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
     return Path(home) / "models" / VGG19_WEIGHTS_FILE
+
+
+def downloads_allowed() -> bool:
+    """False when ``NST_VGG19_DOWNLOAD`` is ``0``, ``false``, ``no`` or ``off``."""
+    return os.environ.get(DOWNLOAD_ENV_VAR, "").strip().lower() not in _OFF_VALUES
 
 
 def _missing_weights_message(reason: str) -> str:
@@ -42,29 +72,119 @@ def _missing_weights_message(reason: str) -> str:
     )
 
 
+def _unavailable(reason: str) -> WeightsUnavailableError:
+    return WeightsUnavailableError(_missing_weights_message(reason), reason)
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def _hash_matches(path: Path) -> bool:
+    """Whether ``path`` has :data:`VGG19_WEIGHTS_HASH` (MD5 if 32 characters, else SHA-256)."""
+    hasher = hashlib.md5() if len(VGG19_WEIGHTS_HASH) == 32 else hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            hasher.update(block)
+    return hasher.hexdigest() == VGG19_WEIGHTS_HASH.lower()
+
+
 def download_vgg19_weights() -> Path:
     """Fetch (or find in Keras's cache) the ImageNet weight file and check its hash.
+
+    The download goes through ``keras.utils.get_file`` (its progress bar, the hash
+    check) into a temporary folder beside the cache; only a complete file with the right
+    hash is moved into place, so an interrupted or corrupted download never lands in
+    the cache. A download receiving nothing for :data:`DOWNLOAD_STALL_TIMEOUT_S` seconds
+    is abandoned (it sets the socket default timeout meanwhile).
 
     Returns:
         Path of the verified file.
 
     Raises:
-        WeightsUnavailableError: offline and the file is not cached, or its hash is wrong.
+        WeightsUnavailableError: offline, downloads turned off by ``NST_VGG19_DOWNLOAD``,
+            or the download failed or had the wrong hash; no file is left behind.
     """
-    cache_dir = keras_cache_path().parent.parent
-    cache_dir.mkdir(parents=True, exist_ok=True)  # else get_file falls back to /tmp/.keras
+    target = keras_cache_path()
+    if target.is_file() and _hash_matches(target):
+        return target
+    if not downloads_allowed():
+        raise _unavailable(f"downloads turned off by {DOWNLOAD_ENV_VAR}="
+                           f"{os.environ.get(DOWNLOAD_ENV_VAR)}")
     try:
-        path = keras.utils.get_file(
-            VGG19_WEIGHTS_FILE,
-            VGG19_WEIGHTS_URL,
-            cache_dir=str(cache_dir),
-            cache_subdir="models",
-            file_hash=VGG19_WEIGHTS_HASH,
-        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".vgg19-download-", dir=target.parent))
+    except OSError as err:
+        raise _unavailable(f"cannot write to {target.parent}: {_first_line(err)}") from None
+    previous_timeout = socket.getdefaulttimeout()
+    try:
+        socket.setdefaulttimeout(DOWNLOAD_STALL_TIMEOUT_S)  # urlretrieve takes no timeout
+        try:
+            path = keras.utils.get_file(
+                VGG19_WEIGHTS_FILE,
+                VGG19_WEIGHTS_URL,
+                cache_dir=str(staging),
+                cache_subdir="",
+                file_hash=VGG19_WEIGHTS_HASH,
+            )
+        finally:
+            socket.setdefaulttimeout(previous_timeout)
+        os.replace(path, target)
     except Exception as err:  # get_file raises a bare Exception on network failures
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise WeightsUnavailableError(_missing_weights_message(reason)) from None
-    return Path(path)
+        raise _unavailable(_first_line(err)) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _probe_target(url: str) -> tuple[str, int]:
+    """The host and port a download of ``url`` connects to first (its proxy, if any)."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    if proxy and host and not urllib.request.proxy_bypass(host):
+        proxy_parts = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
+        host, port = proxy_parts.hostname or host, proxy_parts.port or 80
+    return host, port
+
+
+def origin_unreachable(url: str | None = None, timeout: float | None = None) -> str | None:
+    """Whether the weights' origin host accepts a TCP connection within ``timeout``.
+
+    Name resolution and connection run in a daemon thread, so a hanging DNS lookup
+    costs at most ``timeout`` seconds too.
+
+    Args:
+        url: the address to probe; default :data:`VGG19_WEIGHTS_URL`.
+        timeout: seconds in all; default :data:`PROBE_TIMEOUT_S`.
+
+    Returns:
+        ``None`` when the host answered, else a short reason such as
+        ``"storage.googleapis.com:443 did not answer within 3 s"``.
+    """
+    url = VGG19_WEIGHTS_URL if url is None else url
+    timeout = PROBE_TIMEOUT_S if timeout is None else timeout
+    outcome: list[str | None] = []
+    where: list[str] = []
+
+    def attempt() -> None:
+        try:
+            host, port = _probe_target(url)
+            where.append(f"{host}:{port}")
+            with socket.create_connection((host, port), timeout=timeout):
+                outcome.append(None)
+        except (OSError, ValueError) as err:
+            outcome.append(f"{where[0] if where else url} unreachable: "
+                           f"{getattr(err, 'strerror', None) or _first_line(err)}")
+
+    thread = threading.Thread(target=attempt, name="vgg19-origin-probe", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not outcome:
+        return f"{where[0] if where else url} did not answer within {timeout:g} s"
+    return outcome[0]
 
 
 def _local_weights() -> Path | None:
@@ -76,6 +196,31 @@ def _local_weights() -> Path | None:
     return cached if cached.exists() else None
 
 
+def _auto_weights() -> Path | None:
+    """The weight file ``"auto"`` uses: local, else downloaded, else ``None`` with a notice."""
+    local = _local_weights()
+    if local is not None:
+        return local
+    if is_grading():
+        reason = "no download while a notebook is graded"
+    elif not downloads_allowed():
+        reason = f"downloads turned off by {DOWNLOAD_ENV_VAR}={os.environ.get(DOWNLOAD_ENV_VAR)}"
+    else:
+        offline = origin_unreachable()
+        reason = f"offline: {offline}" if offline else ""
+    if not reason:
+        try:
+            return download_vgg19_weights()
+        except WeightsUnavailableError as err:
+            reason = f"download failed: {err.reason}"
+    print(
+        f"Note: ImageNet VGG19 weights not found locally and not downloaded ({reason}); "
+        f"using RANDOM weights (put {VGG19_WEIGHTS_FILE} in {keras_cache_path().parent}, "
+        f"or set {WEIGHTS_ENV_VAR}=/path/to/it, for real ones)."
+    )
+    return None
+
+
 def load_vgg19(weights: str | os.PathLike | None = "imagenet") -> keras.Model:
     """Build the frozen VGG19 convolutional base (no classifier).
 
@@ -83,8 +228,11 @@ def load_vgg19(weights: str | os.PathLike | None = "imagenet") -> keras.Model:
         weights: ``"imagenet"`` — the file named by ``NST_VGG19_WEIGHTS`` if set, else
             Keras's cached or downloaded copy (hash-checked); a path to a local copy;
             ``None`` — random initialisation (for tests: the features mean little);
-            ``"auto"`` — the ImageNet weights when a local copy exists, otherwise random
-            initialisation, with a printed notice (used while grading offline).
+            ``"auto"`` — a local copy of the ImageNet weights if any; else, when the
+            origin answers within :data:`PROBE_TIMEOUT_S` seconds, Keras's download
+            (progress bar, hash check); else random initialisation with a printed
+            notice saying why. While nbgrader grades (``NBGRADER_EXECUTION``) or with
+            ``NST_VGG19_DOWNLOAD=0`` it never uses the network.
 
     Returns:
         A frozen ``keras.Model`` taking VGG-preprocessed images ``(m, H, W, 3)`` with any
@@ -95,13 +243,7 @@ def load_vgg19(weights: str | os.PathLike | None = "imagenet") -> keras.Model:
         ValueError: the given weight file does not exist or does not fit VGG19.
     """
     if weights == "auto":
-        local = _local_weights()
-        if local is None:
-            print(
-                "Note: ImageNet VGG19 weights not found locally; using RANDOM weights "
-                f"(put {VGG19_WEIGHTS_FILE} at {keras_cache_path()} for real ones)."
-            )
-        weights = local
+        weights = _auto_weights()
     elif weights == "imagenet":
         weights = _local_weights() or download_vgg19_weights()
 

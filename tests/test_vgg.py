@@ -1,10 +1,17 @@
-"""VGG19 loading (local file, Keras download through a loopback server, offline error) and
-the feature extractor."""
+"""VGG19 loading (local file, Keras download through a loopback server, offline error,
+what "auto" does online, offline, half-way and while grading) and the feature extractor.
+
+No test reaches the internet: an autouse fixture points the origin at a closed loopback
+port unless a test serves the file itself.
+"""
 
 import functools
 import hashlib
 import http.server
+import socket
 import threading
+import time
+import types
 
 import h5py
 import keras
@@ -35,18 +42,72 @@ def weight_file(tmp_path_factory, random_vgg):
     return path
 
 
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch):
+    """Origin on a closed loopback port, no proxy, downloads allowed, not grading."""
+    monkeypatch.setattr(vgg_module, "VGG19_WEIGHTS_URL",
+                        f"http://127.0.0.1:{_closed_port()}/{vgg_module.VGG19_WEIGHTS_FILE}")
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy",
+                 "ALL_PROXY", vgg_module.DOWNLOAD_ENV_VAR, "NBGRADER_EXECUTION"):
+        monkeypatch.delenv(name, raising=False)
+
+
+class _CountingServer(http.server.ThreadingHTTPServer):
+    connections = 0
+
+    def verify_request(self, request, client_address):
+        self.connections += 1
+        return True
+
+
 @pytest.fixture()
 def loopback_server(weight_file):
+    """Serves the weight file; ``.url`` (folder address) and ``.connections`` (count)."""
     handler = functools.partial(
         http.server.SimpleHTTPRequestHandler, directory=str(weight_file.parent)
     )
     handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _CountingServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    yield types.SimpleNamespace(url=f"http://127.0.0.1:{server.server_address[1]}/",
+                                server=server)
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture()
+def broken_server():
+    """Accepts, answers 200 with a 100 kB Content-Length, sends 1 kB, then (per request
+    path) hangs (``/hang/...``) or closes (``/truncate/...``)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    release = threading.Event()
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                request = conn.recv(4096)
+                if not request:
+                    continue  # the probe: connect and close
+                conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 100000\r\n\r\n"
+                             + b"\0" * 1000)
+                if b" /hang/" in request:
+                    release.wait(30)
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    release.set()
+    listener.close()
 
 
 @pytest.fixture()
@@ -54,6 +115,20 @@ def empty_keras_home(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.delenv(vgg_module.WEIGHTS_ENV_VAR, raising=False)
     return tmp_path / "keras_home"
+
+
+def _serve_from(monkeypatch, url, weight_file=None):
+    """Point the origin at ``url`` and, given the served file, expect its SHA-256."""
+    monkeypatch.setattr(vgg_module, "VGG19_WEIGHTS_URL", url + vgg_module.VGG19_WEIGHTS_FILE)
+    if weight_file is not None:
+        monkeypatch.setattr(vgg_module, "VGG19_WEIGHTS_HASH",
+                            hashlib.sha256(weight_file.read_bytes()).hexdigest())
+
+
+def _cache_files(keras_home):
+    """Everything under Keras's models cache, staging folders included."""
+    models = keras_home / "models"
+    return sorted(p.name for p in models.rglob("*")) if models.exists() else []
 
 
 def _block1_kernel(model):
@@ -107,10 +182,7 @@ def test_missing_path_is_a_clear_error(tmp_path):
 
 def test_imagenet_download_through_keras_get_file(loopback_server, weight_file,
                                                   empty_keras_home, monkeypatch):
-    sha256 = hashlib.sha256(weight_file.read_bytes()).hexdigest()
-    monkeypatch.setattr(vgg_module, "VGG19_WEIGHTS_URL",
-                        loopback_server + vgg_module.VGG19_WEIGHTS_FILE)
-    monkeypatch.setattr(vgg_module, "VGG19_WEIGHTS_HASH", sha256)
+    _serve_from(monkeypatch, loopback_server.url, weight_file)
     model = load_vgg19("imagenet")
     cached = empty_keras_home / "models" / vgg_module.VGG19_WEIGHTS_FILE
     assert cached.exists() and np.all(_block1_kernel(model) == 0.125)
@@ -119,16 +191,14 @@ def test_imagenet_download_through_keras_get_file(loopback_server, weight_file,
 
 
 def test_download_with_wrong_hash_is_refused(loopback_server, empty_keras_home, monkeypatch):
-    monkeypatch.setattr(vgg_module, "VGG19_WEIGHTS_URL",
-                        loopback_server + vgg_module.VGG19_WEIGHTS_FILE)
+    _serve_from(monkeypatch, loopback_server.url)
     monkeypatch.setattr(vgg_module, "VGG19_WEIGHTS_HASH", "0" * 64)
-    with pytest.raises(WeightsUnavailableError):
+    with pytest.raises(WeightsUnavailableError, match="hash"):
         load_vgg19("imagenet")
+    assert _cache_files(empty_keras_home) == []  # nothing to mistake for a copy
 
 
-def test_offline_error_names_file_source_and_destination(empty_keras_home, monkeypatch):
-    monkeypatch.setattr(vgg_module, "VGG19_WEIGHTS_URL",
-                        "http://127.0.0.1:9/" + vgg_module.VGG19_WEIGHTS_FILE)
+def test_offline_error_names_file_source_and_destination(empty_keras_home):
     with pytest.raises(WeightsUnavailableError) as info:
         load_vgg19("imagenet")
     message = str(info.value)
@@ -137,7 +207,107 @@ def test_offline_error_names_file_source_and_destination(empty_keras_home, monke
     assert vgg_module.WEIGHTS_ENV_VAR in message and "\n" not in message
 
 
-def test_auto_without_local_file_uses_random_weights(empty_keras_home, capsys):
+def test_auto_prefers_a_local_file_without_network(loopback_server, weight_file,
+                                                   empty_keras_home, monkeypatch):
+    _serve_from(monkeypatch, loopback_server.url, weight_file)
+    monkeypatch.setenv(vgg_module.WEIGHTS_ENV_VAR, str(weight_file))
+    model = load_vgg19("auto")
+    assert model.weights_source == f"ImageNet ({weight_file})"
+    assert np.all(_block1_kernel(model) == 0.125)
+    assert loopback_server.server.connections == 0
+
+
+def test_auto_downloads_through_keras_when_online(loopback_server, weight_file,
+                                                  empty_keras_home, monkeypatch, capsys):
+    _serve_from(monkeypatch, loopback_server.url, weight_file)
+    model = load_vgg19("auto")
+    cached = empty_keras_home / "models" / vgg_module.VGG19_WEIGHTS_FILE
+    assert model.weights_source == f"ImageNet ({cached})"
+    assert np.all(_block1_kernel(model) == 0.125)
+    out = capsys.readouterr().out
+    assert f"Downloading data from {vgg_module.VGG19_WEIGHTS_URL}" in out  # Keras's get_file
+    assert "RANDOM" not in out
+    assert loopback_server.server.connections >= 2  # the probe, then the download
+    assert _cache_files(empty_keras_home) == [vgg_module.VGG19_WEIGHTS_FILE]
+
+
+def test_auto_offline_falls_back_quickly_and_says_why(empty_keras_home, capsys):
+    start = time.monotonic()
+    model = load_vgg19("auto")
+    assert time.monotonic() - start < 10
+    assert model.weights_source == "random initialisation (no pretrained weights)"
+    out = capsys.readouterr().out
+    assert "RANDOM" in out and "offline" in out and "refused" in out
+    assert vgg_module.VGG19_WEIGHTS_FILE in out and str(empty_keras_home / "models") in out
+    assert vgg_module.WEIGHTS_ENV_VAR in out
+    assert _cache_files(empty_keras_home) == []
+
+
+def test_auto_probe_is_bounded_when_name_resolution_hangs(empty_keras_home, monkeypatch,
+                                                          capsys):
+    release = threading.Event()
+
+    def hanging_lookup(*args, **kwargs):
+        release.wait(30)
+        raise OSError("released at the end of the test")
+
+    monkeypatch.setattr(vgg_module.socket, "create_connection", hanging_lookup)
+    monkeypatch.setattr(vgg_module, "PROBE_TIMEOUT_S", 0.5)
+    start = time.monotonic()
+    try:
+        model = load_vgg19("auto")
+    finally:
+        release.set()
+    assert time.monotonic() - start < 10
+    assert "random" in model.weights_source
+    assert "did not answer within 0.5 s" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("failure", ["hang", "truncate"])
+def test_auto_download_failing_midway_falls_back_and_leaves_no_file(
+        broken_server, empty_keras_home, monkeypatch, capsys, failure):
+    _serve_from(monkeypatch, f"{broken_server}{failure}/")
+    monkeypatch.setattr(vgg_module, "DOWNLOAD_STALL_TIMEOUT_S", 0.5)
+    start = time.monotonic()
+    model = load_vgg19("auto")
+    assert time.monotonic() - start < 10
+    assert "random" in model.weights_source
+    out = capsys.readouterr().out
+    assert "RANDOM" in out and "download failed" in out
+    assert _cache_files(empty_keras_home) == []
+    assert vgg_module._local_weights() is None
+
+
+def test_auto_with_wrong_hash_falls_back_and_leaves_no_file(loopback_server,
+                                                            empty_keras_home, monkeypatch,
+                                                            capsys):
+    _serve_from(monkeypatch, loopback_server.url)
+    monkeypatch.setattr(vgg_module, "VGG19_WEIGHTS_HASH", "0" * 64)
+    assert "random" in load_vgg19("auto").weights_source
+    assert "download failed" in capsys.readouterr().out
+    assert _cache_files(empty_keras_home) == []
+
+
+@pytest.mark.parametrize("env", [("NBGRADER_EXECUTION", "autograde", "graded"),
+                                 (vgg_module.DOWNLOAD_ENV_VAR, "0", "turned off")])
+def test_auto_never_connects_while_grading_or_opted_out(loopback_server, weight_file,
+                                                        empty_keras_home, monkeypatch,
+                                                        capsys, env):
+    name, value, said = env
+    _serve_from(monkeypatch, loopback_server.url, weight_file)
+    monkeypatch.setenv(name, value)
     model = load_vgg19("auto")
     assert "random" in model.weights_source
-    assert "RANDOM" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "RANDOM" in out and said in out
+    assert loopback_server.server.connections == 0
+    assert _cache_files(empty_keras_home) == []
+
+
+def test_opt_out_also_stops_explicit_downloads(loopback_server, weight_file,
+                                               empty_keras_home, monkeypatch):
+    _serve_from(monkeypatch, loopback_server.url, weight_file)
+    monkeypatch.setenv(vgg_module.DOWNLOAD_ENV_VAR, "off")
+    with pytest.raises(WeightsUnavailableError, match=vgg_module.DOWNLOAD_ENV_VAR):
+        load_vgg19("imagenet")
+    assert loopback_server.server.connections == 0
