@@ -94,14 +94,11 @@ print("mean per channel (B, G, R):", np.round(x.mean(axis=(0, 1, 2)), 1))
 # `load_vgg19("auto")` builds VGG19 without its classifier (convolutional layers only) and
 # freezes it: we never change its weights. With `"auto"` it loads the ImageNet weights
 # (`vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5`, about 80 MB) if a copy is on this
-# machine, and otherwise falls back to **random weights** and says so. Random weights are
-# enough for every graded function — the formulas do not care — but the pictures of lesson
-# 05 only look like art with the real weights. To fetch them once, with network access:
-#
-# ```python
-# from nst_utils.vgg import download_vgg19_weights
-# download_vgg19_weights()
-# ```
+# machine; otherwise, when the network answers, Keras downloads them once (with a progress
+# bar) into its cache; offline it falls back within seconds to **random weights** and says
+# so. Random weights are enough for every graded function — the formulas do not care —
+# but the pictures of lesson 05 only look like art with the real weights. While the
+# notebook is graded, or with `NST_VGG19_DOWNLOAD=0`, nothing is downloaded.
 
 # %% cell_id="vgg"
 vgg = load_vgg19("auto")
