@@ -17,6 +17,7 @@ import ast
 import importlib.util
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from autograde.graded.specs import GRADED
 
@@ -80,10 +81,18 @@ def _strip_magics(source: str) -> tuple[str | None, list[Reach]]:
 
 
 def _is_module(package: str, name: str) -> bool:
+    """Whether ``package.name`` is a module, found on disk without importing anything
+    (``find_spec`` of a submodule would import its parents: TensorFlow, seconds)."""
+    top, *rest = package.split(".")
     try:
-        return importlib.util.find_spec(f"{package}.{name}") is not None
+        spec = importlib.util.find_spec(top)
     except (ImportError, ValueError):
         return False
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        base = Path(folder, *rest, name)
+        if base.with_suffix(".py").is_file() or (base / "__init__.py").is_file():
+            return True
+    return False
 
 
 def _module_of(node: ast.expr, aliases: dict[str, str]) -> str | None:
