@@ -76,17 +76,9 @@ def _store() -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _global_names(code: types.CodeType) -> set[str]:
-    names = set(code.co_names)
-    for constant in code.co_consts:
-        if isinstance(constant, types.CodeType):
-            names |= _global_names(constant)
-    return names
-
-
 def _source_names(source: str) -> set[str]:
-    """Names a definition reads, its defaults and annotations included (``co_names``
-    leaves those out: they are evaluated where the function is defined)."""
+    """Names a definition reads: its body, nested functions, defaults and annotations
+    (``co_names`` would leave the defaults out: they are evaluated at the definition)."""
     return {node.id for node in ast.walk(ast.parse(source))
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
 
@@ -113,7 +105,7 @@ def _entry(function: Callable) -> dict[str, Any]:
         source = textwrap.dedent(inspect.getsource(current))
         sources[current.__name__] = source
         namespace = current.__globals__
-        for name in sorted(_global_names(current.__code__) | _source_names(source)):
+        for name in sorted(_source_names(source)):
             if name not in namespace:  # a builtin, an argument, a local
                 continue
             value = namespace[name]
