@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -10,9 +11,11 @@ import numpy as np
 import tensorflow as tf
 from tqdm.auto import tqdm
 
+from .colour import grey_rgb, luminance, luminance_transfer, match_colour_histogram, match_luminance
 from .cost_functions import REFERENCE_COSTS, NSTCosts, check_costs
 from .costs import CONTENT_LAYER, STYLE_LAYERS
 from .images import generate_noise_image, resize_image
+from .style_targets import GramStyleCost, check_controls, prepare_mask
 from .vgg import build_feature_extractor, load_vgg19
 
 #: Defaults per optimiser. Adam works on pixels in [0, 1]: lr 0.02 there is lr ~5 on the
@@ -20,6 +23,8 @@ from .vgg import build_feature_extractor, load_vgg19
 ADAM_DEFAULTS = {"learning_rate": 0.02, "beta_1": 0.99, "epsilon": 0.1}
 #: L-BFGS-B function evaluations per outer step, as in the GDL notes.
 LBFGS_EVALS_PER_STEP = 20
+#: What ``preserve_colors`` accepts besides ``None`` (take the style's colours).
+PRESERVE_COLORS = ("luminance", "histogram")
 
 
 @dataclass
@@ -51,6 +56,9 @@ class StyleTransferLoss:
     once, so each evaluation runs VGG19 once, on the generated image; the style image's
     Gram matrices are recomputed by ``style_cost`` at every evaluation (a few matrix
     products, small beside VGG19), so that the whole layer cost is the graded function's.
+    With ``style_targets`` (several styles, a style scale or a mask) ``J_style`` is
+    ``style_targets(features)`` instead: Gram targets taken once with ``costs``'s
+    ``unroll_channels`` and ``gram_matrix`` (see :mod:`nst_utils.style_targets`).
 
     Args:
         extractor: from :func:`~nst_utils.vgg.build_feature_extractor`, with
@@ -63,6 +71,8 @@ class StyleTransferLoss:
         beta: style weight.
         tv_weight: total-variation weight; ``0`` leaves the term out.
         costs: the graded functions to call (default: the reference ones).
+        style_targets: a :class:`~nst_utils.style_targets.GramStyleCost` that replaces
+            ``costs.style_cost``; ``style`` is then not used (may be ``None``).
 
     Raises:
         ValueError: when ``costs`` is not an :class:`~nst_utils.cost_functions.NSTCosts`.
@@ -70,20 +80,25 @@ class StyleTransferLoss:
 
     def __init__(self, extractor, content, style, content_layer: str,
                  style_layers: Sequence[tuple[str, float]], alpha: float, beta: float,
-                 tv_weight: float, costs: NSTCosts = REFERENCE_COSTS):
+                 tv_weight: float, costs: NSTCosts = REFERENCE_COSTS,
+                 style_targets: GramStyleCost | None = None):
         self.costs = check_costs(costs)
         self.extractor = extractor
         self.content_layer = content_layer
         self.style_layers = [(name, float(weight)) for name, weight in style_layers]
         self.alpha, self.beta, self.tv_weight = float(alpha), float(beta), float(tv_weight)
         self.a_C = tf.constant(extractor(content)[content_layer])
-        style_features = extractor(style)
-        self.a_S = [tf.constant(style_features[name]) for name, _ in self.style_layers]
+        self.style_targets = style_targets
+        if style_targets is None:
+            style_features = extractor(style)
+            self.a_S = [tf.constant(style_features[name]) for name, _ in self.style_layers]
 
     def terms(self, image: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         """The unweighted ``(J_content, J_style)`` of ``image`` ``(1, H, W, 3)``."""
         features = self.extractor(image)
         J_content = self.costs.content_cost(self.a_C, features[self.content_layer])
+        if self.style_targets is not None:
+            return J_content, self.style_targets(features)
         a_G = [features[name] for name, _ in self.style_layers]
         J_style = self.costs.style_cost(self.a_S, a_G, self.style_layers)
         return J_content, J_style
@@ -94,6 +109,20 @@ class StyleTransferLoss:
         if self.tv_weight:
             J += self.tv_weight * self.costs.total_variation_cost(image * 255.0)
         return J
+
+
+class _OnLuminance:
+    """A loss of RGB images evaluated on a one-channel luminance image ``(1, H, W, 1)``.
+
+    VGG19 reads three channels, so ``Y`` is replicated: ``loss(tile(Y, 3))``. The
+    optimiser then moves the luminance alone (Gatys et al. 2017, section 5.1).
+    """
+
+    def __init__(self, loss: StyleTransferLoss):
+        self.loss = loss
+
+    def __call__(self, luma: tf.Tensor) -> tf.Tensor:
+        return self.loss(tf.tile(luma, [1, 1, 1, 3]))
 
 
 def _initial_image(content: np.ndarray, init, seed: int | None) -> np.ndarray:
@@ -119,6 +148,40 @@ def _check_image(image, name: str) -> np.ndarray:
     return image
 
 
+def _style_list(style) -> list[np.ndarray]:
+    styles = list(style) if isinstance(style, (list, tuple)) else [style]
+    if not styles:
+        raise ValueError("no style image given; pass one image or a list of them.")
+    name = "style" if len(styles) == 1 else "style {}"
+    return [_check_image(s, name.format(i + 1)) for i, s in enumerate(styles)]
+
+
+def scaled_style_size(size: tuple[int, int], style_scale: float | None) -> tuple[int, int]:
+    """The ``(height, width)`` a style image is resized to for a content of ``size``.
+
+    ``None`` (the default) is the content's own size; a scale ``s`` gives
+    ``(round(s * H), round(s * W))``: below 1 the style's brush marks come out finer on
+    the content, above 1 coarser.
+
+    Raises:
+        ValueError: for a scale that is not a positive number, or one that makes the
+            style image smaller than VGG19's 32x32.
+    """
+    if style_scale is None:
+        return int(size[0]), int(size[1])
+    if isinstance(style_scale, bool) or not (isinstance(style_scale, (int, float))
+                                             and math.isfinite(style_scale) and style_scale > 0):
+        raise ValueError(f"style_scale must be a positive number, got {style_scale!r}; "
+                         "0.5 gives finer brush marks, 2 coarser ones.")
+    height, width = round(style_scale * size[0]), round(style_scale * size[1])
+    if min(height, width) < 32:
+        smallest = 32 / min(size)
+        raise ValueError(
+            f"style_scale {style_scale} makes the style image {width}x{height}, below "
+            f"VGG19's 32x32; use a scale of at least {smallest:.2f} for this content size.")
+    return height, width
+
+
 def stylize(
     content,
     style,
@@ -139,12 +202,25 @@ def stylize(
     seed: int | None = None,
     jit_compile: bool = False,
     costs: NSTCosts = REFERENCE_COSTS,
+    style_weights: Sequence[float] | None = None,
+    style_scale: float | None = None,
+    mask=None,
+    preserve_colors: str | None = None,
 ) -> StylizeResult:
     """Neural Style Transfer by optimising the pixels of the generated image.
 
+    The artists' controls (``style_weights``, ``style_scale``, ``mask``,
+    ``preserve_colors``) all default to off, which is plain Gatys et al. 2015. Several
+    style images, a style scale or a mask switch the style cost to Gram targets
+    (:class:`~nst_utils.style_targets.GramStyleCost`): ``costs.unroll_channels`` and
+    ``costs.gram_matrix`` still take every Gram matrix, but a custom
+    ``costs.layer_style_cost``/``style_cost`` is not called there.
+
     Args:
         content: content image ``(1, H, W, 3)`` in ``[0, 1]``.
-        style: style image ``(1, H', W', 3)`` in ``[0, 1]``; resized to ``(H, W)``.
+        style: style image ``(1, H', W', 3)`` in ``[0, 1]``, resized to ``(H, W)`` (or to
+            ``style_scale`` times that); or a list of style images to blend (or two, for
+            ``mask``).
         steps: Adam steps, or L-BFGS outer steps of 20 evaluations each.
         optimizer: ``"adam"`` or ``"lbfgs"`` (SciPy's L-BFGS-B with pixel bounds).
         vgg: a network from :func:`~nst_utils.vgg.load_vgg19`; ``None`` loads ImageNet.
@@ -166,26 +242,73 @@ def stylize(
             ``NSTCosts(content_cost=compute_content_cost, style_cost=compute_style_cost,
             total_cost=total_cost)``; the default is the reference of
             :mod:`nst_utils.costs`.
+        style_weights: blend weights, one positive number per style image; they are
+            normalised to sum to 1, and the style target of each layer is
+            ``sum_k w_k G^(k)`` of the styles' area-normalised Gram matrices. ``None``:
+            equal weights.
+        style_scale: resize the style image(s) to ``style_scale`` times the content's
+            ``(H, W)`` (e.g. 0.5: finer brush marks, 2: coarser); ``None``: the content's
+            size, as without the option.
+        mask: a grey image in ``[0, 1]`` (``(H_m, W_m)`` or ``(1, H_m, W_m, 1|3)``, the
+            content's aspect ratio) with exactly two style images: the first styles the
+            white region, the second the black one (guided Gram matrices, Gatys et al.
+            2017). It is resized to the content's size and then to each layer's.
+        preserve_colors: keep the content's colours: ``"luminance"`` optimises a
+            one-channel luminance image (replicated to three channels for VGG19)
+            against the styles' luminance, matched to the content's mean and spread,
+            then puts back the content's YIQ chrominance; ``"histogram"`` first gives
+            each style image the content's colour mean and covariance
+            (:func:`~nst_utils.colour.match_colour_histogram`). ``None``: off.
 
     Returns:
-        A :class:`StylizeResult`.
+        A :class:`StylizeResult`. With ``preserve_colors="luminance"`` its images (and
+        those the callback gets) are the recombined RGB ones; the losses are those of
+        the luminance image.
 
     Raises:
-        ValueError: for a bad image, ``steps``, ``optimizer``, ``init`` or ``costs``.
+        ValueError: for a bad image, ``steps``, ``optimizer``, ``init``, ``costs``,
+            style weights, style scale, mask or ``preserve_colors``, with a message
+            naming the problem.
     """
     start = time.perf_counter()
     check_costs(costs)
     content = _check_image(content, "content")
-    style = resize_image(_check_image(style, "style"), content.shape[1:3])
+    styles = _style_list(style)
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps}.")
     if optimizer not in ("adam", "lbfgs"):
         raise ValueError(f"optimizer must be 'adam' or 'lbfgs', got {optimizer!r}.")
+    if preserve_colors is not None and preserve_colors not in PRESERVE_COLORS:
+        raise ValueError(f"preserve_colors must be None, 'luminance' or 'histogram', "
+                         f"got {preserve_colors!r}.")
+    check_controls(len(styles), style_weights, mask is not None)
+    style_size = scaled_style_size(content.shape[1:3], style_scale)
+    styles = [resize_image(s, style_size) for s in styles]
+    if mask is not None:
+        mask = prepare_mask(mask, content.shape[1:3])
+    first = _initial_image(content, init, seed)
+    target = content
+    if preserve_colors == "histogram":
+        styles = [match_colour_histogram(s, content) for s in styles]
+    elif preserve_colors == "luminance":
+        content_luma = luminance(content)
+        target = grey_rgb(content_luma)
+        styles = [grey_rgb(match_luminance(luminance(s), content_luma)) for s in styles]
+        first = luminance(first)
     vgg = load_vgg19("imagenet") if vgg is None else vgg
     layers = [content_layer] + [name for name, _ in style_layers]
-    loss_fn = StyleTransferLoss(build_feature_extractor(vgg, layers), content, style,
-                                content_layer, style_layers, alpha, beta, tv_weight, costs)
-    result = StylizeResult(image=_initial_image(content, init, seed),
+    extractor = build_feature_extractor(vgg, layers)
+    targets = None
+    if len(styles) > 1 or style_scale is not None or mask is not None:
+        targets = GramStyleCost(extractor, styles, style_layers, style_weights, mask, costs)
+    loss_fn = StyleTransferLoss(extractor, target, None if targets else styles[0],
+                                content_layer, style_layers, alpha, beta, tv_weight, costs,
+                                style_targets=targets)
+    finish = (lambda image: image) if preserve_colors != "luminance" else (
+        lambda luma: luminance_transfer(luma, content))
+    if preserve_colors == "luminance":
+        loss_fn = _OnLuminance(loss_fn)
+    result = StylizeResult(image=first,
                            weights_source=getattr(vgg, "weights_source", "unknown"))
     run = _run_adam if optimizer == "adam" else _run_lbfgs
     bar = tqdm(total=steps, desc=f"stylize ({optimizer})", disable=not progress, unit="step")
@@ -194,14 +317,17 @@ def stylize(
         result.losses.append(loss)
         bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
         bar.update(1)
-        if snapshot_every and step % snapshot_every == 0:
+        keep = bool(snapshot_every) and step % snapshot_every == 0
+        if keep or callback is not None:
+            image = finish(image)  # recombine only when someone looks at it
+        if keep:
             result.snapshots.append((step, image.copy()))
         if callback is not None:
             callback(step, image, loss)
 
     try:
-        result.image = run(loss_fn, result.image, steps, after_step,
-                           learning_rate=learning_rate, jit_compile=jit_compile)
+        result.image = finish(run(loss_fn, result.image, steps, after_step,
+                                  learning_rate=learning_rate, jit_compile=jit_compile))
     finally:
         bar.close()
     result.seconds = time.perf_counter() - start
