@@ -32,8 +32,8 @@ RGB_TO_YIQ = np.array(
 YIQ_TO_RGB = np.linalg.inv(RGB_TO_YIQ)
 
 #: Ridge added to the style's colour covariance, so a flat (one-colour) style image
-#: still has an invertible covariance; far below any real image's variance (~1e-2).
-COVARIANCE_EPS = 1e-5
+#: still has an invertible covariance; about the variance of 8-bit rounding (1/255)^2/12.
+COVARIANCE_EPS = 1e-6
 
 
 def _pixels(image, name: str) -> np.ndarray:
