@@ -38,3 +38,13 @@ def graded_course(tmp_path_factory):
     from tests.course_batch import grade_course_batch
 
     return grade_course_batch(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def student_course(handout, tmp_path_factory, request):
+    """The student edition's lessons, solved and untouched, under nbgrader's Validate
+    (tests/student_run.py); the course batch is graded meanwhile on the other core."""
+    from tests.student_run import run_student_course
+
+    return run_student_course(handout, tmp_path_factory,
+                              while_running=lambda: request.getfixturevalue("graded_course"))

@@ -2,10 +2,11 @@
 
 The handout's wheel is unpacked and put first on the kernels' ``PYTHONPATH``, so the
 lessons import the edition (every graded function a stub) instead of the repository.
-One subprocess runs the eight lessons in order with the solution bodies typed into the
-stubs, another runs the untouched lessons, each in a folder of its own, as a student's
-``lessons/`` would be. ``NBGRADER_EXECUTION=validate`` (what nbgrader's Validate sets)
-gives the lessons their small settings.
+The session fixture ``student_course`` (tests/student_run.py) presses nbgrader's
+Validate on the eight lessons in order, once with the solution bodies typed into the
+stubs and once untouched, each set in a folder of its own, as a student's ``lessons/``
+would be; this module looks at the executed notebooks (tests/test_validate.py at
+Validate's verdicts).
 
 Since the library's graded functions are stubs here, every picture lessons 05, 06 and 08
 show was made by the student's own functions, kept by their checks in
@@ -15,38 +16,14 @@ show was made by the student's own functions, kept by their checks in
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from autograde.build.samples import fill_stubs, solution_bodies
 from autograde.graded import notebooks
 from autograde.graded.specs import GRADED
-
-ROOT = Path(__file__).resolve().parent.parent
-LESSONS = sorted(p.stem for p in (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+from tests.student_run import KINDS, LESSONS
 
 pytestmark = pytest.mark.slow
-
-RUN = r"""
-import sys
-from pathlib import Path
-import importlib.util
-print("costs from", importlib.util.find_spec("nst_utils.costs").origin, flush=True)
-import nbformat
-from nbclient import NotebookClient
-
-for path in map(Path, sys.argv[1:]):
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, allow_errors=True, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    nbformat.write(nb, path)
-    print("ran", path.name, flush=True)
-"""
 
 #: The cell of each later lesson that loads the student's functions, and what an
 #: untouched course makes it say: the first function missing, and its lesson.
@@ -63,35 +40,11 @@ PICTURES = {"05_making_art": ["run", "weights", "optim"], "06_cyclegan_blocks": 
 
 
 @pytest.fixture(scope="module")
-def course(handout, tmp_path_factory):
+def course(student_course):
     """The executed notebooks: ``{"solved": {lesson: nb}, "untouched": {lesson: nb}}``."""
-    made, site = handout
-    base = tmp_path_factory.mktemp("edition-run")
-    # A student's shell: no test settings (the tests' Agg backend would show no picture).
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("TF_CPP_MIN_LOG_LEVEL", "AUTOGRADE_ANSWERS", "MPLBACKEND")}
-    env.update({"PYTHONPATH": str(site), "NBGRADER_EXECUTION": "validate"})
-    runs = {}
-    for kind in ("solved", "untouched"):
-        folder = base / kind
-        folder.mkdir()
-        for lesson in LESSONS:
-            nb = notebooks.read(made.folder / "lessons" / f"{lesson}.ipynb")
-            if kind == "solved":
-                bodies = solution_bodies(notebooks.read(ROOT / "solutions" / f"{lesson}.ipynb"))
-                nb = fill_stubs(nb, bodies)
-            notebooks.write(nb, folder / f"{lesson}.ipynb")
-        paths = [str(folder / f"{lesson}.ipynb") for lesson in LESSONS]
-        runs[kind] = subprocess.Popen([sys.executable, "-c", RUN, *paths], cwd=folder,
-                                      env=env, stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE, text=True)
-    printed = {}
-    for kind, process in runs.items():
-        printed[kind], err = process.communicate(timeout=1500)
-        assert process.returncode == 0, f"{kind}: {err[-3000:]}"
-    yield {kind: {lesson: notebooks.read(base / kind / f"{lesson}.ipynb") for lesson in LESSONS}
-           for kind in runs} | {"folder": base, "printed": printed, "site": site}
-    shutil.rmtree(base, ignore_errors=True)
+    return {kind: student_course[kind]["executed"] for kind in KINDS} | {
+        "folder": student_course["solved"]["folder"].parent, "site": student_course["site"],
+        "origins": [student_course[kind]["origin"] for kind in KINDS]}
 
 
 def _cell(nb, cell_id: str):
@@ -105,8 +58,7 @@ def _errors(nb) -> list[tuple[str, str, str]]:
 
 def test_the_kernels_import_the_edition(course):
     """The lessons ran against the edition (first on the path), not the repository."""
-    for printed in course["printed"].values():
-        origin = Path(printed.splitlines()[0].removeprefix("costs from "))
+    for origin in course["origins"]:
         assert origin == course["site"] / "nst_utils" / "costs.py"
     assert "is a stub in the student edition" in origin.read_text(encoding="utf-8")
 
