@@ -1,4 +1,4 @@
-"""Command line of the CycleGAN reference: ``cyclegan toy-data|download|train|translate``.
+"""Command line of the CycleGAN reference: ``cyclegan toy-data|download|train|translate|evaluate``.
 
 Bad input ends the program with one line on stderr and a non-zero exit code; heavy
 imports (TensorFlow) happen only once a subcommand runs, so ``--help`` is instant.
@@ -19,6 +19,8 @@ EXAMPLES = """examples:
   cyclegan train --data data/toy --out runs/toy --epochs 20 --image-size 64 --gen-filters 16
       (the same command again resumes after the last finished epoch)
   cyclegan translate --run runs/toy --direction AtoB data/toy/testA --out translated
+  cyclegan evaluate runs/toy --data data/toy --weights auto
+      (KID and FID of both directions on testA/testB, into runs/toy/evaluation.json)
   cyclegan download apple2orange data
 """
 
@@ -51,6 +53,23 @@ def _parser() -> argparse.ArgumentParser:
     tl.add_argument("--run", required=True, help="run folder written by `cyclegan train`")
     tl.add_argument("--direction", choices=("AtoB", "BtoA"), required=True)
     tl.add_argument("--out", required=True, help="output folder for the PNGs")
+
+    ev = sub.add_parser("evaluate", help="KID and FID of a trained run on the test split")
+    ev.add_argument("run", metavar="RUN", help="run folder written by `cyclegan train`")
+    ev.add_argument("--data", required=True, help="dataset folder with testA/ and testB/")
+    ev.add_argument("--weights", default="imagenet", metavar="WEIGHTS",
+                    help="InceptionV3 weights: imagenet (Keras download, once), random, auto "
+                         "(imagenet if available, else random) or a local file "
+                         "(default: %(default)s)")
+    ev.add_argument("--input-size", type=int, default=299, metavar="S",
+                    help="side InceptionV3 sees; 299 for comparable scores, >= 75 "
+                         "(default: %(default)s)")
+    ev.add_argument("--kid-subset-size", type=int, default=1000, metavar="N",
+                    help="images per KID subset, capped at the smaller set (default: %(default)s)")
+    ev.add_argument("--kid-subsets", type=int, default=100, metavar="K",
+                    help="KID subsets averaged (default: %(default)s)")
+    ev.add_argument("--max-images", type=int, default=None, metavar="N",
+                    help="use only the first N images of each test folder")
     return parser  # fmt: skip
 
 
@@ -80,7 +99,25 @@ def _translate(args) -> None:
     print(f"wrote {len(written)} image{'s' if len(written) != 1 else ''} to {args.out}")
 
 
-COMMANDS = {"toy-data": _toy_data, "download": _download, "train": _train, "translate": _translate}
+def _evaluate(args) -> None:
+    from cyclegan.evaluate import EVALUATION_FILE, evaluate_run
+
+    if args.max_images is not None and args.max_images < 2:
+        raise ValueError(f"--max-images must be >= 2 (KID and FID need 2), got {args.max_images}.")
+    result = evaluate_run(args.run, args.data, weights=args.weights, input_size=args.input_size,
+                          subset_size=args.kid_subset_size, n_subsets=args.kid_subsets,
+                          max_images=args.max_images)  # fmt: skip
+    print(f"epoch {result['epoch']}, InceptionV3 {result['weights']}, "
+          f"{result['input_size']}x{result['input_size']}:")  # fmt: skip
+    for key in ("AtoB", "BtoA"):
+        r = result[key]
+        print(f"  {key}: KID {r['kid']:.4f} ± {r['kid_std']:.4f}  FID {r['fid']:.2f}  "
+              f"({r['n_translated']} translated vs {r['n_real']} real)")  # fmt: skip
+    print(f"written to {os.path.join(args.run, EVALUATION_FILE)}")
+
+
+COMMANDS = {"toy-data": _toy_data, "download": _download, "train": _train,
+            "translate": _translate, "evaluate": _evaluate}  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

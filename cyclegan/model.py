@@ -91,8 +91,9 @@ def build_generator(
             blocks=blocks,
         )  # fmt: skip
     return build_resnet_generator(
-        shape, options.gen_filters, options.n_residual_blocks, name=name, blocks=blocks
-    )
+        shape, options.gen_filters, options.n_residual_blocks, name=name, blocks=blocks,
+        upsampling=options.upsampling,
+    )  # fmt: skip
 
 
 class CycleGAN(keras.Model):
@@ -104,7 +105,7 @@ class CycleGAN(keras.Model):
 
     ``CycleGAN(options)`` takes a ``cyclegan.options.TrainConfig`` (its model fields:
     ``image_size``, ``generator``, ``gen_filters``, ``disc_filters``,
-    ``n_residual_blocks``, ``dropout_rate``, the three ``lambda_*``, ``lr``,
+    ``n_residual_blocks``, ``upsampling``, ``dropout_rate``, the three ``lambda_*``, ``lr``,
     ``buffer_max_length`` and ``seed``, which seeds the pools). The keywords of
     :func:`model_options` still work, e.g. ``CycleGAN((64, 64, 3), gen_n_filters=16)``.
 

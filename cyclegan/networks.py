@@ -106,6 +106,23 @@ def _transposed_conv_norm_relu(x, filters: int, name: str):
     return keras.layers.ReLU(name=f"{name}_relu")(x)
 
 
+def _resize_conv_norm_relu(x, filters: int, name: str):
+    # The "uk" block without a transposed convolution (Odena et al. 2016, "Deconvolution
+    # and Checkerboard Artifacts"): a 3x3 stride-2 transposed conv covers output pixels
+    # unevenly (taps overlap on every other row and column), which paints a period-2
+    # checkerboard; nearest-neighbour x2 then a 3x3 conv treats every pixel alike.
+    # Same parameters as the transposed conv: 3 * 3 * c_in * filters + filters.
+    x = keras.layers.UpSampling2D(size=2, interpolation="nearest", name=f"{name}_resize")(x)
+    x = keras.layers.Conv2D(
+        filters, 3, padding="same", kernel_initializer=conv_initializer(), name=f"{name}_conv"
+    )(x)
+    x = InstanceNormalization(name=f"{name}_norm")(x)
+    return keras.layers.ReLU(name=f"{name}_relu")(x)
+
+
+UPSAMPLING_BLOCKS = {"transpose": _transposed_conv_norm_relu, "resize": _resize_conv_norm_relu}
+
+
 def build_resnet_generator(
     img_shape: Sequence[int] = (256, 256, 3),
     gen_n_filters: int = 32,
@@ -113,6 +130,7 @@ def build_resnet_generator(
     name: str = "resnet_generator",
     *,
     blocks: CycleGANBlocks = REFERENCE_BLOCKS,
+    upsampling: str = "transpose",
 ) -> keras.Model:
     """Build the ResNet generator (Johnson et al. 2016, as used by Zhu et al. 2017).
 
@@ -124,7 +142,10 @@ def build_resnet_generator(
     * ``dk``: 3×3 Conv, stride 2, k filters → IN → ReLU (halves the size): the
       ``downsample`` block with ``kernel_size=3``;
     * ``Rk``: a ``residual_block`` with k filters (3×3, reflection padded);
-    * ``uk``: 3×3 transposed Conv, stride 2, k filters → IN → ReLU (doubles the size).
+    * ``uk``: 3×3 transposed Conv, stride 2, k filters → IN → ReLU (doubles the size);
+      with ``upsampling="resize"``: nearest-neighbour ×2 → 3×3 Conv (stride 1, k
+      filters, same padding) → IN → ReLU, which avoids checkerboard artefacts (Odena
+      et al. 2016). Layers ``up1_conv``, ``up1_norm``, ``up1_relu`` (and ``up1_resize``).
 
     Args:
         img_shape: ``(H, W, C)``; H and W must be multiples of 4.
@@ -133,17 +154,24 @@ def build_resnet_generator(
         name: model name.
         blocks: the ``downsample`` and ``residual_block`` blocks to build with (default:
             the reference ones of :mod:`cyclegan.layers`).
+        upsampling: ``"transpose"`` (the paper's transposed convolutions) or
+            ``"resize"`` (resize, then convolve); both have the same parameter count.
 
     Returns:
         Functional model mapping ``(batch, H, W, C)`` to ``(batch, H, W, C)`` in [-1, 1].
 
     Raises:
-        ValueError: for a bad image shape, filter count, block count or ``blocks``.
+        ValueError: for a bad image shape, filter count, block count, ``upsampling``
+            or ``blocks``.
     """
     height, width, channels = _check_shape(img_shape, 4, "the ResNet generator")
     f = _check_filters(gen_n_filters, "gen_n_filters")
     if int(n_residual_blocks) < 0:
         raise ValueError(f"n_residual_blocks must be >= 0, got {n_residual_blocks}.")
+    if upsampling not in UPSAMPLING_BLOCKS:
+        raise ValueError(f"upsampling must be one of {tuple(UPSAMPLING_BLOCKS)}, got "
+                         f"{upsampling!r}.")  # fmt: skip
+    up = UPSAMPLING_BLOCKS[upsampling]
     downsample, residual_block = check_blocks(blocks).downsample, blocks.residual_block
     image = keras.Input(shape=(height, width, channels), name="image")
     x = ReflectionPadding2D(3, name="stem_pad")(image)
@@ -156,8 +184,8 @@ def build_resnet_generator(
     x = downsample(x, 4 * f, name="down2", kernel_size=3)
     for i in range(1, int(n_residual_blocks) + 1):
         x = residual_block(x, 4 * f, name=f"res{i}")
-    x = _transposed_conv_norm_relu(x, 2 * f, name="up1")
-    x = _transposed_conv_norm_relu(x, f, name="up2")
+    x = up(x, 2 * f, name="up1")
+    x = up(x, f, name="up2")
     x = ReflectionPadding2D(3, name="output_pad")(x)
     output = keras.layers.Conv2D(
         channels,

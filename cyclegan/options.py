@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 GENERATOR_TYPES = ("unet", "resnet")
+UPSAMPLING_TYPES = ("transpose", "resize")
 FORMAT = "cyclegan-train-options"
 VERSION = 1  # of the saved dict; raise it when a field changes meaning or goes away
 
@@ -49,6 +50,10 @@ class TrainConfig:
     gen_filters: int = _option(32, "filters f of the first generator layer (then 2f, 4f, 8f)")
     disc_filters: int = _option(32, "filters f of the first discriminator layer (2f, 4f, 8f)")
     n_residual_blocks: int = _option(9, "ResNet generator only", flag="--residual-blocks")
+    upsampling: str = _option(
+        "transpose", "ResNet generator only: transpose (3x3 transposed conv, stride 2) or "
+        "resize (nearest x2, then 3x3 conv: no checkerboard)", choices=UPSAMPLING_TYPES,
+    )  # fmt: skip
     dropout_rate: float = _option(0.0, "dropout rate in the U-Net decoder (0: no dropout)")
     lambda_validation: float = _option(
         1.0, "weight of the adversarial losses mse(D_B(G_AB(a)), 1) + mse(D_A(G_BA(b)), 1)"
@@ -75,9 +80,20 @@ class TrainConfig:
     )
     jit_compile: bool = _option(False, "compile the training step with XLA", flag="--xla")
     mixed_precision: bool = _option(False, "float16 compute (GPU)")
+    eval_every: int = _option(
+        0, "every N epochs, KID of both directions to TensorBoard and the history (0: off)",
+        metavar="N",
+    )
+    eval_images: int = _option(100, "images per domain (test split if any) --eval-every uses")
+    eval_weights: str = _option(
+        "imagenet", "InceptionV3 weights of --eval-every: imagenet, random, auto or a file",
+        metavar="WEIGHTS",
+    )
 
     # Settings that can change between invocations without changing the result.
     RESUMABLE_CHANGES = ("epochs",)
+    # Settings that never change the trained weights (only what is measured on the way).
+    FREE_CHANGES = ("eval_every", "eval_images", "eval_weights")
 
     def validate_model(self, name: Callable[[str], str] | None = None) -> None:
         """Raise ``ValueError`` for a bad model setting (see :meth:`validate`)."""
@@ -91,6 +107,9 @@ class TrainConfig:
         for field in non_negative:
             if getattr(self, field) < 0:
                 raise ValueError(f"{name(field)} must be >= 0, got {getattr(self, field)}.")
+        if self.upsampling not in UPSAMPLING_TYPES:
+            raise ValueError(f"{name('upsampling')} must be one of {UPSAMPLING_TYPES}, "
+                             f"got {self.upsampling!r}.")  # fmt: skip
         if not 0 <= self.dropout_rate < 1:
             raise ValueError(f"{name('dropout_rate')} must be in [0, 1), got {self.dropout_rate}.")
 
@@ -109,6 +128,13 @@ class TrainConfig:
         self.validate_model(name)
         if self.steps_per_epoch is not None and self.steps_per_epoch < 1:
             raise ValueError(f"{name('steps_per_epoch')} must be >= 1, got {self.steps_per_epoch}.")
+        if self.eval_every < 0:
+            raise ValueError(f"{name('eval_every')} must be >= 0 (0: off), got {self.eval_every}.")
+        if self.eval_images < 2:
+            raise ValueError(f"{name('eval_images')} must be >= 2 (KID needs 2 images), "
+                             f"got {self.eval_images}.")  # fmt: skip
+        if not self.eval_weights:
+            raise ValueError(f"{name('eval_weights')} must be imagenet, random, auto or a file.")
         if self.lr <= 0:
             raise ValueError(f"{name('lr')} must be > 0, got {self.lr}.")
         if self.decay_from is not None and not 0 <= self.decay_from < self.epochs:

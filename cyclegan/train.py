@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import keras
@@ -104,6 +104,8 @@ def _finished_history(config: TrainConfig, run_dir: Path) -> list[dict[str, floa
         for key, value in dataclasses.asdict(saved).items():
             if key in TrainConfig.RESUMABLE_CHANGES and config.decay_from is None:
                 continue
+            if key in TrainConfig.FREE_CHANGES:
+                continue
             if current[key] != value:
                 raise ValueError(
                     f"the run folder was started with {key}={value!r}, not {current[key]!r}; "
@@ -129,7 +131,8 @@ class _Run:
     steps: int  # training steps per epoch
     samples: tuple[np.ndarray, np.ndarray]  # one (S, S, 3) image per domain, in [-1, 1]
     start: int  # epochs finished before this call
-    history: list[dict[str, float]]  # mean losses of each finished epoch
+    history: list[dict[str, float]]  # mean losses of each finished epoch (and KID if measured)
+    evaluator: Callable[[CycleGAN], dict[str, float]] | None = None  # --eval-every
 
 
 def _set_up(
@@ -142,6 +145,13 @@ def _set_up(
     if config.steps_per_epoch is not None:
         steps = min(steps, config.steps_per_epoch)
     samples = _sample_pair(Path(config.data), config.image_size)
+    evaluator = None
+    if config.eval_every:
+        # Before any global state changes; fails early when the weights are unavailable.
+        from cyclegan.evaluate import TrainingEvaluator
+
+        evaluator = TrainingEvaluator(config.data, config.image_size, config.eval_images,
+                                      config.eval_weights)  # fmt: skip
     runs.write_options(run_dir, config)
 
     if config.deterministic:
@@ -163,7 +173,8 @@ def _set_up(
         start, history = state["epoch"], state["history"]
         print(f"resuming {run_dir} after epoch {start} of {config.epochs}.")
     writer = tf.summary.create_file_writer(os.fspath(run_dir / "logs"))
-    return _Run(config, run_dir, model, checkpoint, writer, steps, samples, start, history)
+    return _Run(config, run_dir, model, checkpoint, writer, steps, samples, start, history,
+                evaluator)  # fmt: skip
 
 
 def _train_epoch(run: _Run, epoch: int, callbacks: Sequence[keras.callbacks.Callback]):
@@ -180,7 +191,11 @@ def _train_epoch(run: _Run, epoch: int, callbacks: Sequence[keras.callbacks.Call
 
 
 def _end_epoch(run: _Run, epoch: int, means: dict[str, float]) -> None:
-    """Record epoch ``epoch`` (0-based): samples, loss curve, scalars, then the checkpoint."""
+    """Record epoch ``epoch`` (0-based): samples, KID, loss curve, scalars, then the checkpoint."""
+    if run.evaluator is not None and (epoch + 1) % run.config.eval_every == 0:
+        # Generators run with training=False and the data are read from disk, so this
+        # changes nothing a resumed run depends on.
+        means = {**means, **run.evaluator(run.model)}
     run.history.append(means)
     save_sample_grid(
         translate_pair(run.model, *run.samples),
@@ -189,7 +204,8 @@ def _end_epoch(run: _Run, epoch: int, means: dict[str, float]) -> None:
     )
     save_loss_curve(run.history, run.run_dir / "loss_curve.png")
     optimizer = run.model.network_optimizers["g_AB"]
-    scalars = {f"loss/{k}": v for k, v in means.items()}
+    scalars = {f"loss/{k}": v for k, v in means.items() if not k.startswith("kid_")}
+    scalars.update({f"kid/{k[4:]}": v for k, v in means.items() if k.startswith("kid_")})
     scalars["learning_rate"] = float(optimizer.learning_rate)
     write_scalars(run.writer, scalars, step=epoch + 1)
     state = {
