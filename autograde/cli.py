@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "--course folder); alone: also the course (OUT/course) and feedback/")
     grade.add_argument("--jobs", type=int, default=1,
                        help="notebooks graded at the same time (default 1)")
+    grade.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                       help="grade on a Dask cluster: the address of its scheduler (`dask "
+                       "scheduler`); --jobs is then unused. Workers must see the course and "
+                       "submissions at the same paths (see docs/course.md)")
     limits = grade.add_argument_group("limits per notebook")
     limits.add_argument("--memory", default="4G", help="memory, e.g. 4G (default 4G)")
     limits.add_argument("--cell-timeout", type=float, default=180.0,
@@ -173,7 +177,7 @@ def _grade(args) -> int:
     layout = Layout.of(args.out, args.course)
     results, skipped = grade_submissions(
         args.submissions, args.out, course=args.course, progress=not args.quiet,
-        jobs=args.jobs, limits=limits,
+        jobs=args.jobs, limits=limits, scheduler=args.scheduler,
         announce=lambda line: print(f"protection: {line}", file=sys.stderr))
     for warning in skipped:
         print(f"warning: {warning}", file=sys.stderr)

@@ -14,8 +14,13 @@ Where results go:
   is also copied to ``OUT/feedback/<student>/<lesson>.html``.
 
 A second run regrades in place: new or changed submissions replace their old grades,
-``grades.csv`` is merged rather than overwritten, and a lock file in the course keeps
-two runs from writing the gradebook at once.
+unchanged ones already graded are kept (:mod:`autograde.grader.resume`, so an
+interrupted run, run again, grades only what is missing), ``grades.csv`` is merged
+rather than overwritten, and a lock file in the course keeps two runs from writing the
+gradebook at once.
+
+With ``scheduler`` the notebooks go to a Dask cluster instead of local workers
+(:mod:`autograde.grader.dask_runner`); everything else is the same.
 """
 
 from __future__ import annotations
@@ -23,20 +28,22 @@ from __future__ import annotations
 import contextlib
 import queue
 import re
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tqdm.auto import tqdm
 
 from autograde.grader.course import GRADING_SOURCES, lesson_names, prepare_course
+from autograde.grader.dask_runner import DaskRunner
 from autograde.grader.jobs import GradingJob, JobOutcome
 from autograde.grader.report import update_csv
 from autograde.grader.results import LessonResult
+from autograde.grader.resume import GradedLog, fingerprint
+from autograde.grader.worker_process import WorkerProcess
 from autograde.sandbox.limits import Limits
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
@@ -109,41 +116,8 @@ def exclusive(lock_path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-class _WorkerProcess:
-    """A ``python -m autograde.grader.worker`` child that grades the tasks sent to it, in turn."""
-
-    def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograde.grader.worker"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8")
-
-    def grade(self, task: GradingJob) -> JobOutcome | None:
-        """The worker's outcome for ``task``, or ``None`` when the worker died."""
-        try:
-            self.process.stdin.write(task.to_json() + "\n")
-            self.process.stdin.flush()
-            line = self.process.stdout.readline()
-        except OSError:
-            return None
-        return JobOutcome.from_json(line) if line else None
-
-    def close(self) -> None:
-        """End the worker: at once when idle; a busy one is told to stop its kernel first."""
-        with contextlib.suppress(OSError):
-            self.process.stdin.close()
-        for stop in (None, self.process.terminate, self.process.kill):
-            if stop is not None:
-                with contextlib.suppress(OSError):
-                    stop()
-            try:
-                self.process.wait(timeout=2 if stop is None else 20)
-                return
-            except subprocess.TimeoutExpired:
-                continue
-
-
 def _run_tasks(tasks: list[GradingJob],
-               workers: list[_WorkerProcess]) -> Iterator[tuple[GradingJob, JobOutcome]]:
+               workers: list[WorkerProcess]) -> Iterator[tuple[GradingJob, JobOutcome]]:
     """Grade every task on the given workers; yield ``(task, result)`` as they end.
 
     Workers are fresh interpreters (nothing inherited from this process but the task)
@@ -151,7 +125,7 @@ def _run_tasks(tasks: list[GradingJob],
     tried once more. If the caller stops early (an error, Ctrl-C), busy workers are
     terminated, which makes them stop their kernels before they exit.
     """
-    idle: queue.Queue[_WorkerProcess] = queue.Queue()
+    idle: queue.Queue[WorkerProcess] = queue.Queue()
     for worker in workers:
         idle.put(worker)
     everyone = list(workers)
@@ -168,7 +142,7 @@ def _run_tasks(tasks: list[GradingJob],
                 if result is not None:
                     return result
                 worker.close()
-                worker = _WorkerProcess()
+                worker = WorkerProcess()
                 with lock:
                     everyone.append(worker)
             return JobOutcome.failed(task, "the grading worker process died")
@@ -240,6 +214,7 @@ def grade_submissions(
     jobs: int = 1,
     limits: Limits | None = None,
     announce: Callable[[str], None] | None = None,
+    scheduler: Any = None,
 ) -> tuple[list[LessonResult], list[str]]:
     """Grade every submission and write ``grades.csv`` and the feedback pages.
 
@@ -258,6 +233,9 @@ def grade_submissions(
         jobs: notebooks graded at the same time.
         limits: resource limits per notebook (default :class:`Limits`).
         announce: called with each line describing the active protections.
+        scheduler: grade on a Dask cluster instead of ``jobs`` local workers: the
+            scheduler's address (``tcp://HOST:8786``), a cluster object, a ``Client``
+            or a :class:`autograde.grader.dask_runner.DaskRunner` (kept open).
 
     Returns:
         The results of this run (in submission order) and the warnings about skipped
@@ -266,8 +244,10 @@ def grade_submissions(
     Raises:
         ValueError: when the folder is missing or holds no lesson notebooks,
             ``jobs`` is below 1, or neither ``out`` nor ``course`` is given.
+        RuntimeError: when the Dask scheduler cannot be reached or a worker host
+            cannot grade (see :mod:`autograde.grader.dask_runner`).
     """
-    from autograde.grader.gradebook import expected_file, policy_for
+    from autograde.grader.gradebook import STATE_DIR, expected_file, policy_for
     from autograde.sandbox.kernel_box import secret_paths
 
     if jobs < 1:
@@ -284,7 +264,9 @@ def grade_submissions(
         for folder in dict.fromkeys([layout.course.resolve(), out.resolve()]):
             locks.enter_context(exclusive(folder / ".autograde.lock"))
         # Started now, the workers load their libraries while the course is prepared.
-        workers = [_WorkerProcess() for _ in range(min(jobs, len(found)))]
+        runner = (scheduler if scheduler is None or isinstance(scheduler, DaskRunner)
+                  else DaskRunner(scheduler))
+        workers = [] if runner else [WorkerProcess() for _ in range(min(jobs, len(found)))]
         try:
             lessons = sorted({s.lesson for s in found})
             api = prepare_course(layout.course, sources, lessons, progress=progress,
@@ -301,18 +283,27 @@ def grade_submissions(
                                                limits, policy)
                      for s in found]
             paths = {(s.student, s.lesson): s.path for s in found}
+            log = GradedLog(course / STATE_DIR)
+            prints = {(t.student, t.lesson): fingerprint(t, out) for t in tasks}
+            results = {key: result for key, (mark, result) in log.load().items()
+                       if key in prints and mark and mark == prints[key]
+                       and layout.feedback_page(*key).exists()}
+            tasks = [t for t in tasks if (t.student, t.lesson) not in results]
             bar = tqdm(total=len(tasks), desc="grading", unit="notebook", disable=not progress)
             with bar:
-                for task, raw in _run_tasks(tasks, workers):
+                for task, raw in (runner.run(tasks) if runner else _run_tasks(tasks, workers)):
                     key = (task.student, task.lesson)
                     bar.set_postfix_str(f"{key[0]}/{key[1]}", refresh=False)
                     results[key] = _store(api, layout, paths[key], raw)
+                    log.append(prints[key], results[key])
                     bar.update()
             ordered = [results[(s.student, s.lesson)] for s in found]
             update_csv(out / "grades.csv", ordered)
         finally:
             for worker in workers:  # already closed unless something failed early
                 worker.close()
+            if runner is not scheduler:  # a runner made here
+                runner.close()
     return ordered, skipped
 
 
