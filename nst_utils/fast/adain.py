@@ -125,7 +125,7 @@ class AdaIN(keras.layers.Layer):
 
 
 def build_encoder(vgg: keras.Model, layers: Sequence[str] = ADAIN_STYLE_LAYERS) -> keras.Model:
-    """VGG19 up to ``block4_conv1`` returning ``{layer: (B, n_H, n_W, n_C)}`` on ``[0, 1]`` images."""
+    """VGG19 up to ``block4_conv1``: ``[0, 1]`` images to ``{layer: (B, n_H, n_W, n_C)}``."""
     return build_feature_extractor(vgg, list(layers))
 
 
@@ -186,7 +186,8 @@ def adain_losses(
     for layer in style_layers:
         mu_g, sigma_g = channel_moments(generated_features[layer], epsilon)
         mu_s, sigma_s = channel_moments(style_features[layer], epsilon)
-        style += tf.reduce_mean(tf.square(mu_g - mu_s)) + tf.reduce_mean(tf.square(sigma_g - sigma_s))
+        style += (tf.reduce_mean(tf.square(mu_g - mu_s))
+                  + tf.reduce_mean(tf.square(sigma_g - sigma_s)))
     return content, style
 
 

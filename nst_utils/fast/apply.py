@@ -18,7 +18,7 @@ import tensorflow as tf
 from tqdm.auto import tqdm
 
 import cyclegan.layers  # noqa: F401  (registers the layers saved models name)
-from nst_utils.fast import adain  # noqa: F401  (registers the AdaIN layer)
+from nst_utils.fast import adain as _adain  # registers the AdaIN layer
 from nst_utils.fast import runs
 from nst_utils.fast.data import IMAGE_EXTENSIONS
 from nst_utils.images import load_image, save_image
@@ -27,6 +27,7 @@ from nst_utils.vgg import VGGPreprocess
 #: Height and width the networks need multiples of: 4 (two stride-2 convolutions), 8
 #: (AdaIN's encoder pools three times).
 MULTIPLE = {"fast": 4, "adain": 8}
+_REGISTERED = (_adain.AdaIN,)
 #: Longest side a style image is brought to (its statistics barely change above it).
 STYLE_MAX_DIM = 512
 

@@ -170,12 +170,14 @@ def save_checkpoint(checkpoint: tf.train.Checkpoint, run_dir: Path, step: int,
     return final
 
 
-def save_model(model, run_dir: Path) -> Path:
+def save_model(model, run_dir: Path, export: bool = True) -> Path:
     """Save ``model`` as ``RUN/model.keras`` and export ``RUN/saved_model/``, atomically each."""
     run_dir = Path(run_dir)
     tmp = run_dir / f".tmp-{os.getpid()}-{MODEL_FILE}"
     model.save(os.fspath(tmp))
     os.replace(tmp, run_dir / MODEL_FILE)
+    if not export:
+        return run_dir / MODEL_FILE
     staging = run_dir / f".tmp-{os.getpid()}-{SAVED_MODEL_DIR}"
     shutil.rmtree(staging, ignore_errors=True)
     model.export(os.fspath(staging), format="tf_saved_model", verbose=False)

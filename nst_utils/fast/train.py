@@ -60,7 +60,8 @@ class _Loop:
 
     def __init__(self, config: runs.FastConfig, run_dir: Path, network: keras.Model,
                  optimizer: keras.optimizers.Optimizer) -> None:
-        self.config, self.run_dir, self.network, self.optimizer = config, run_dir, network, optimizer
+        self.config, self.run_dir = config, run_dir
+        self.network, self.optimizer = network, optimizer
         optimizer.build(network.trainable_variables)
         self.checkpoint = tf.train.Checkpoint(network=network, optimizer=optimizer)
         self.start, self.history = 0, []
@@ -134,7 +135,7 @@ def _finished(run_dir: Path, config: runs.FastConfig) -> list[float] | None:
 
 def train_fast(config: runs.FastConfig, run_dir: str | os.PathLike, *,
                costs: NSTCosts = REFERENCE_COSTS,
-               callbacks: Sequence[StepCallback] = ()) -> list[float]:
+               callbacks: Sequence[StepCallback] = (), export: bool = True) -> list[float]:
     """Train (or resume) Johnson et al.'s network for one style; return the loss per step.
 
     The loss is :func:`~nst_utils.fast.perceptual.perceptual_loss` with the content
@@ -145,6 +146,7 @@ def train_fast(config: runs.FastConfig, run_dir: str | os.PathLike, *,
         run_dir: the run folder (resumed when it holds a checkpoint of the same settings).
         costs: the graded cost functions (default: the reference ones); not recorded.
         callbacks: called after every step as ``callback(step, loss)``.
+        export: also export ``RUN/saved_model/`` (TensorFlow SavedModel) at the end.
 
     Returns:
         Loss of every step so far.
@@ -170,7 +172,9 @@ def train_fast(config: runs.FastConfig, run_dir: str | os.PathLike, *,
     optimizer = keras.optimizers.Adam(config.lr)
     loop = _Loop(config, run_dir, net, optimizer)
 
-    @tf.function
+    # No autograph: the step has no tensor-dependent control flow (the batch loop of the
+    # loss is a static Python loop), and converting it costs seconds of tracing.
+    @tf.function(autograph=False)
     def step_fn(images):
         with tf.GradientTape() as tape:
             out = net(images, training=True)
@@ -178,7 +182,7 @@ def train_fast(config: runs.FastConfig, run_dir: str | os.PathLike, *,
                                    alpha=config.content_weight, beta=config.style_weight,
                                    tv_weight=config.tv_weight, costs=costs)
         grads = tape.gradient(loss, net.trainable_variables)
-        optimizer.apply_gradients(zip(grads, net.trainable_variables))
+        optimizer.apply_gradients(zip(grads, net.trainable_variables, strict=True))
         return loss
 
     from nst_utils.images import load_image, resize_image, save_image
@@ -192,13 +196,13 @@ def train_fast(config: runs.FastConfig, run_dir: str | os.PathLike, *,
 
     batches = image_dataset(files, config.size, config.batch_size, config.seed, loop.start)
     history = loop.run(batches.map(lambda b: (b,)), step_fn, sample_fn, callbacks)
-    runs.save_model(net, run_dir)
+    runs.save_model(net, run_dir, export=export)
     print(f"finished {config.steps} steps; model in {run_dir / runs.MODEL_FILE}.")
     return history
 
 
 def train_adain(config: runs.FastConfig, run_dir: str | os.PathLike, *,
-                callbacks: Sequence[StepCallback] = ()) -> list[float]:
+                callbacks: Sequence[StepCallback] = (), export: bool = True) -> list[float]:
     """Train (or resume) the AdaIN decoder on content and style folders.
 
     ``L = content_weight * L_content + style_weight * L_style``
@@ -208,6 +212,7 @@ def train_adain(config: runs.FastConfig, run_dir: str | os.PathLike, *,
         config: settings with ``kind="adain"``, ``data`` (content) and ``styles``.
         run_dir: the run folder (resumed when it holds a checkpoint of the same settings).
         callbacks: called after every step as ``callback(step, loss)``.
+        export: as in :func:`train_fast`.
 
     Returns:
         Loss of every step so far.
@@ -230,7 +235,7 @@ def train_adain(config: runs.FastConfig, run_dir: str | os.PathLike, *,
     loop = _Loop(config, run_dir, decoder, optimizer)
     layer = adain_lib.ENCODER_LAYER
 
-    @tf.function
+    @tf.function(autograph=False)
     def step_fn(content, style):
         style_features = encoder(style)
         target = adain_lib.adain(encoder(content)[layer], style_features[layer])
@@ -239,7 +244,7 @@ def train_adain(config: runs.FastConfig, run_dir: str | os.PathLike, *,
             l_content, l_style = adain_lib.adain_losses(generated, target, style_features)
             loss = config.content_weight * l_content + config.style_weight * l_style
         grads = tape.gradient(loss, decoder.trainable_variables)
-        optimizer.apply_gradients(zip(grads, decoder.trainable_variables))
+        optimizer.apply_gradients(zip(grads, decoder.trainable_variables, strict=True))
         return loss
 
     from nst_utils.images import load_image, resize_image, save_image
@@ -259,6 +264,6 @@ def train_adain(config: runs.FastConfig, run_dir: str | os.PathLike, *,
     styles = image_dataset(style_files, config.size, config.batch_size, config.seed + 1,
                            loop.start)
     history = loop.run(tf.data.Dataset.zip(content, styles), step_fn, sample_fn, callbacks)
-    runs.save_model(stylizer, run_dir)
+    runs.save_model(stylizer, run_dir, export=export)
     print(f"finished {config.steps} steps; model in {run_dir / runs.MODEL_FILE}.")
     return history
