@@ -102,6 +102,15 @@ show_images([content, style, start], ["content C", "style S", "start G0 (noise 0
 # picture set `SIZE = 256` in the first cell: the same 100 steps then took about a minute
 # and a half (four times the pixels). If the output below says *random weights*, expect
 # texture rather than art: the rulers only make sense when VGG19 has learned to see.
+#
+# **Reading the curve.** The loss should fall steeply at first and then more and more
+# slowly, on the log scale nearly a smooth bend. A curve that zig-zags (up for a few
+# steps, down, up again) means the steps overshoot: the update is too large for the
+# valley the image sits in, or Adam's momentum keeps pushing after the gradient has
+# turned. It is not a bug in your costs; lower `learning_rate` in `stylize` (halve it) or
+# use less momentum. The course's Adam uses the usual momentum $\beta_1 = 0.9$; with the
+# TensorFlow tutorial's $\beta_1 = 0.99$ this very run rose in 40 of its 100 steps and
+# ended at 919 instead of about 40 (random weights).
 
 # %% cell_id="your-costs"
 content_cost, style_cost, tv_cost, weighted_total = yours(
@@ -174,10 +183,12 @@ show_images([content, noise, *reconstructions.values()],
 # $\beta / \alpha \approx 4.5 \cdot 10^{-6}$. The Coursera assignment's $\alpha = 10$,
 # $\beta = 40$ (chosen for ImageNet features) leave the content term at about
 # $5 \cdot 10^{-6}$ of the total here: with them, $\alpha = 0$ gives the same picture (mean
-# pixel difference 0.0001). In the three runs below the content term ends at 60 %, 40 %
-# and 3 % of the total. More content weight does not bring the photo back, though: it adds
-# noise, because `block5_conv2`'s random features do not hold the photo (section 3). The
-# photo you still see in every picture comes from the starting image.
+# pixel difference 0.0001). In the three runs below the content term ends at 18 %, 31 %
+# and 26 % of the total: far closer together than the 100 : 1, 1 : 1 and 1 : 100 they
+# start at, because Adam first pushes down whichever term dominates. More content weight
+# does not bring the photo back, though, because `block5_conv2`'s random features do not
+# hold the photo (section 3). The photo you still see in every picture comes from the
+# starting image.
 #
 # **With ImageNet weights** (Gatys et al. 2015, Fig. 3; not measured here): a small
 # $\beta / \alpha$ keeps the photo and a large one lets the painting take over.
@@ -208,8 +219,9 @@ show_images(images, titles, size=3);
 # starting from the content photo. L-BFGS builds a picture of the curvature from recent
 # gradients; Adam is simpler and works the same on a GPU. Give both the same budget of
 # evaluations and compare the final cost and the time taken. In our run (100 evaluations
-# each, random weights) L-BFGS ended at a total cost of 1.0 against Adam's 1827, in about
-# the same time (56 s against 43 s).
+# each, random weights) L-BFGS ended at a total cost of 1.0 against Adam's 51; it took
+# longer (149 s against 84 s, measured while other jobs shared the machine), because
+# each of its evaluations also hands the gradient to SciPy on the CPU.
 
 # %% cell_id="optim"
 lbfgs_steps = max(1, STEPS // 20)  # each L-BFGS step makes 20 evaluations
@@ -234,8 +246,9 @@ show_images([adam.image, lbfgs.image], ["Adam", "L-BFGS-B"], size=3.5);
 # - What matters is $\alpha J_{content}$ against $\beta J_{style}$: compare the two terms
 #   (`cost_terms`) before choosing $\beta / \alpha$, because their sizes depend on the
 #   weights, the layers and the image size.
-# - L-BFGS-B gets much further per evaluation (here a cost of 1.0 against Adam's 1827
-#   after 100 each); Adam is simple and GPU-friendly.
+# - L-BFGS-B gets much further per evaluation (here a cost of 1.0 against Adam's 51
+#   after 100 each); Adam is simple and GPU-friendly. A zig-zag loss curve means the
+#   steps overshoot: lower the learning rate.
 
 # %% [markdown] cell_id="glossary"
 # ## 용어 (Glossary)

@@ -1,7 +1,7 @@
 """The graded CycleGAN functions the builders and the train step call, passed as objects.
 
-``CycleGANBlocks`` holds the three network blocks of lesson 6 (``cyclegan.layers``),
-``CycleGANLosses`` the six losses of lessons 7 and 8 (``cyclegan.losses``). Both default
+``CycleGANBlocks`` holds the three network blocks of lesson 8 (``cyclegan.layers``),
+``CycleGANLosses`` the six losses of lessons 9 and 10 (``cyclegan.losses``). Both default
 to the reference functions, so ``CycleGAN(options)`` is unchanged, while a lesson can
 build and train a model with ``blocks=CycleGANBlocks(downsample=downsample, ...)`` and
 ``losses=CycleGANLosses(discriminator_loss=discriminator_loss, ...)`` from the functions

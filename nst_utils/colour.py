@@ -62,7 +62,9 @@ def rgb_to_yiq(image) -> np.ndarray:
     Raises:
         ValueError: when ``image`` does not have one of those shapes.
     """
-    return _apply(RGB_TO_YIQ, _pixels(image, "image"))
+    image = _pixels(image, "image")
+    # Pixels are row vectors (R, G, B), so M @ pixel for all of them is image @ M^T.
+    return (image @ RGB_TO_YIQ.T).astype(np.float32)
 
 
 def yiq_to_rgb(image) -> np.ndarray:
@@ -158,7 +160,7 @@ def luminance_transfer(stylised_luma, content_rgb, clip: bool = True) -> np.ndar
             f"stylised_luma has shape {luma.shape} but the content is {content_rgb.shape}; "
             "both must have the same height and width."
         )
-    yiq = rgb_to_yiq(content_rgb)
+    yiq = np.array(rgb_to_yiq(content_rgb), dtype=np.float32)  # a writable copy
     yiq[..., :1] = luma.reshape(yiq[..., :1].shape)
     rgb = yiq_to_rgb(yiq)
     return np.clip(rgb, 0.0, 1.0) if clip else rgb

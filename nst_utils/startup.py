@@ -63,7 +63,7 @@ NOISE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in (
     _ABSL + r"Created device /job:.*",
     _ABSL + r"TF-TRT Warning: Could not find TensorRT",
     # Logged at the first int32 op, so outside import_tensorflow's window; listed for
-    # callers that wrap such a step in call_quietly (lesson 8's first training step).
+    # callers that wrap such a step in call_quietly (lesson 10's first training step).
     _ABSL + r"oneDNN supports DT_\w+ only on platforms with AVX-512\. Falling back to the "
     r"default Eigen-based implementation if present\.",
 ))

@@ -20,7 +20,7 @@ from autograde.grader.batch import grade_submissions
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_NAMES = sorted(p.stem for p in (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 WRONG_GRAM = ["return tf.matmul(tf.transpose(A), A)"]
-MISTAKES = ("04_total_cost", "07_cyclegan_losses")
+MISTAKES = ("04_total_cost", "09_cyclegan_losses")
 
 
 def _broken_lesson_03() -> notebooks.NotebookNode:

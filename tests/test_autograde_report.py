@@ -80,7 +80,7 @@ def _others() -> list[LessonResult]:
     untouched = [ItemResult(f"test_{name}", 0.0, 2.0, STUB) for name in (
         "discriminator_loss", "generator_adversarial_loss", "cycle_consistency_loss",
         "identity_loss", "identity_terms", "generator_total_loss")]
-    return [LessonResult("untouched", "07_cyclegan_losses", 0.0, 12.0, untouched),
+    return [LessonResult("untouched", "09_cyclegan_losses", 0.0, 12.0, untouched),
             LessonResult("correct", "02_content_cost", 2.0, 2.0,
                          [ItemResult("test_compute_content_cost", 2.0, 2.0)]),
             LessonResult("bob", "04_total_cost", 0.0, 6.0, error="the file is not a notebook "

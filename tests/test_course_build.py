@@ -179,7 +179,7 @@ def test_lessons_have_formula_summary_and_korean_glossary(path):
 
 def test_lesson_07_warns_about_ones_as_fake_target():
     markdown = " ".join(c.source for c in notebooks.read(ROOT / "lessons" /
-                                                           "07_cyclegan_losses.ipynb").cells)
+                                                           "09_cyclegan_losses.ipynb").cells)
     assert "fake target must be **zero**" in markdown
 
 

@@ -1,6 +1,6 @@
 """End to end: injected mistakes are named in the feedback of exactly their items.
 
-One grading run (one kernel) of lesson 7 with three catalogued mistakes pasted into
+One grading run (one kernel) of lesson 9 with three catalogued mistakes pasted into
 three of its five functions. The feedback HTML is the autograded notebook, so it shows
 the public checks' output; the item table is what ``autograde check`` prints.
 """
@@ -20,7 +20,7 @@ from autograde.grader.batch import grade_submissions
 from autograde.grader.report import lesson_table
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSON = "07_cyclegan_losses"
+LESSON = "09_cyclegan_losses"
 INJECTED = {
     "discriminator_loss": "used ones as the target for fake patches",
     "cycle_consistency_loss": "sum instead of mean",

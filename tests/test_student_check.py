@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "autograde" / "samples"
 #: ``(student, lesson)`` in the course batch, and the same notebook's file.
 SUBMISSIONS = [(("mistakes", "04_total_cost"), SAMPLES / "mistakes" / "04_total_cost.ipynb"),
-               (("mistakes", "07_cyclegan_losses"),
-                SAMPLES / "mistakes" / "07_cyclegan_losses.ipynb"),
+               (("mistakes", "09_cyclegan_losses"),
+                SAMPLES / "mistakes" / "09_cyclegan_losses.ipynb"),
                (("solutions", "02_content_cost"), ROOT / "solutions" / "02_content_cost.ipynb")]
 
 pytestmark = pytest.mark.slow

@@ -31,12 +31,12 @@ LOADERS = {
     "03_style_cost": ("your-unroll", "unroll_channels", "01_images_and_features"),
     "04_total_cost": ("your-costs", "compute_content_cost", "02_content_cost"),
     "05_making_art": ("your-costs", "compute_content_cost", "02_content_cost"),
-    "07_cyclegan_losses": ("your-blocks", "downsample", "06_cyclegan_blocks"),
-    "08_cyclegan_training": ("your-parts", "downsample", "06_cyclegan_blocks"),
+    "09_cyclegan_losses": ("your-blocks", "downsample", "08_cyclegan_blocks"),
+    "10_cyclegan_training": ("your-parts", "downsample", "08_cyclegan_blocks"),
 }
 #: Cells that draw a picture from the student's functions.
-PICTURES = {"05_making_art": ["run", "weights", "optim"], "06_cyclegan_blocks": ["unet"],
-            "08_cyclegan_training": ["test-images", "identity-experiment"]}
+PICTURES = {"05_making_art": ["run", "weights", "optim"], "08_cyclegan_blocks": ["unet"],
+            "10_cyclegan_training": ["test-images", "identity-experiment"]}
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from nbformat import NotebookNode
 from autograde.graded import notebooks
 from autograde.graded.mistakes import TYPICAL_MISTAKES
 
-SAMPLE_LESSONS = ("02_content_cost", "03_style_cost", "04_total_cost", "07_cyclegan_losses")
+SAMPLE_LESSONS = ("02_content_cost", "03_style_cost", "04_total_cost", "09_cyclegan_losses")
 STUDENTS = ("correct", "mistakes", "untouched")
 
 

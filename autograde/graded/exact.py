@@ -73,6 +73,23 @@ def generate_noise_image(content, noise_ratio=0.6, seed=None):
     return np.clip(noise_ratio * noise + (1 - noise_ratio) * (content - mean) + mean, 0, 1)
 
 
+#: RGB -> YIQ, the NTSC 1953 weights (Y: luminance; I, Q: chrominance).
+_YIQ = np.array([[0.299, 0.587, 0.114],
+                 [0.595716, -0.274453, -0.321263],
+                 [0.211456, -0.522591, 0.311135]])
+
+
+def rgb_to_yiq(image):
+    return np.asarray(image, np.float64) @ _YIQ.T
+
+
+def luminance_transfer(stylised_luma, content_rgb, clip=True):
+    yiq = rgb_to_yiq(content_rgb)
+    yiq[..., 0] = np.asarray(stylised_luma, np.float64)[..., 0]
+    rgb = yiq @ np.linalg.inv(_YIQ).T
+    return np.clip(rgb, 0.0, 1.0) if clip else rgb
+
+
 def discriminator_loss(real_output, fake_output):
     real, fake = np.asarray(real_output, np.float64), np.asarray(fake_output, np.float64)
     return 0.5 * (((real - 1) ** 2).mean() + (fake**2).mean())

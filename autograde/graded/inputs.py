@@ -45,6 +45,13 @@ def image_inputs(rng: np.random.Generator, shape=(1, 5, 6, 3)) -> dict[str, Any]
     return {"image": rng.random(tuple(shape)).astype(np.float32)}
 
 
+def luma_and_content(rng: np.random.Generator, shape=(1, 4, 5, 3),
+                     clip: bool = True) -> dict[str, Any]:
+    """A stylised luminance ``(..., H, W, 1)`` and a content image ``shape``, in [0, 1]."""
+    return {"stylised_luma": rng.random((*tuple(shape)[:-1], 1)).astype(np.float32),
+            "content_rgb": rng.random(tuple(shape)).astype(np.float32), "clip": clip}
+
+
 def total_cost_inputs(rng: np.random.Generator, **weights: float) -> dict[str, Any]:
     costs = (rng.random(2) * 10).astype(np.float32)
     return {"J_content": costs[0], "J_style": costs[1], **weights}

@@ -27,6 +27,8 @@ PROVIDED_NAMES: dict[str, str] = {
     "conv_initializer": "cyclegan.layers.conv_initializer",
     "VGG_MEAN_RGB": "nst_utils.images.VGG_MEAN_RGB",
     "STYLE_LAYERS": "nst_utils.costs.STYLE_LAYERS",
+    "RGB_TO_YIQ": "nst_utils.colour.RGB_TO_YIQ",
+    "YIQ_TO_RGB": "nst_utils.colour.YIQ_TO_RGB",
 }
 
 

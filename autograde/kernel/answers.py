@@ -4,7 +4,7 @@ When a public check passes (:func:`autograde.kernel.checks.check_public`), the s
 function is kept: its source (and that of the notebook's own helpers it calls) goes into
 ``my_answers.py`` beside the notebooks, next to the imports it needs. Later lessons take
 their building blocks from there with :func:`yours`, so lesson 05 paints with the
-student's costs and lesson 08 trains with the student's losses. A function not kept yet
+student's costs and lesson 10 trains with the student's losses. A function not kept yet
 stops the cell with one line naming it and the lesson to finish first.
 
 While a notebook is graded nothing is kept or read: each lesson is graded on its own.

@@ -1,4 +1,4 @@
-"""The graded functions of the CycleGAN building blocks (lesson 6):
+"""The graded functions of the CycleGAN building blocks (lesson 8):
 cases, points and classic mistakes.
 
 One entry per graded function, read by the checks, the build and the grader (see

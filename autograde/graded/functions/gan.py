@@ -1,4 +1,4 @@
-"""The graded functions of the CycleGAN losses (lessons 7 and 8):
+"""The graded functions of the CycleGAN losses (lessons 9 and 10):
 cases, points and classic mistakes.
 
 One entry per graded function, read by the checks, the build and the grader (see

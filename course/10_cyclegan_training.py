@@ -12,9 +12,9 @@
 # ---
 
 # %% [markdown] cell_id="title"
-# # Lesson 8 — Training a CycleGAN, and what the identity loss is for
+# # Lesson 10 — Training a CycleGAN, and what the identity loss is for
 #
-# Time to train. You will combine the losses of lesson 7 into the generators' objective,
+# Time to train. You will combine the losses of lesson 9 into the generators' objective,
 # train a small CycleGAN on apples and oranges that the project paints itself, and then
 # run the experiment the GDL notes describe: train without the identity loss and watch
 # the generator repaint things it should leave alone — and with far too much of it, watch
@@ -101,7 +101,7 @@ def generator_total_loss(valid_A, valid_B, reconstr_A, reconstr_B, id_A, id_B,
 
 
 # %% [markdown] cell_id="your-parts-md"
-# The CycleGAN below is yours: the blocks of lesson 6 and the losses of lesson 7 (kept in
+# The CycleGAN below is yours: the blocks of lesson 8 and the losses of lesson 9 (kept in
 # `my_answers.py` when their checks passed), and the objective you just wrote.
 
 # %% cell_id="your-parts"

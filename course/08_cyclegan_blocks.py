@@ -12,7 +12,7 @@
 # ---
 
 # %% [markdown] cell_id="title"
-# # Lesson 6 — CycleGAN building blocks
+# # Lesson 8 — CycleGAN building blocks
 #
 # Neural Style Transfer repaints *one* photo after *one* painting, and pays minutes of
 # optimisation per image. **CycleGAN** (Zhu et al. 2017) instead learns a *translator*
@@ -142,7 +142,7 @@ def upsample(x, skip, filters, name, kernel_size=4, dropout_rate=0.0):
 # the apples-and-oranges setting (128 × 128, $f = 32$), the layers, and then what your
 # untrained U-Net makes of an apple painted by the toy dataset (images in $[-1, 1]$):
 # with random weights it shows what your blocks and their skip connections do to a
-# picture before any training — lesson 8 trains them.
+# picture before any training — lesson 10 trains them.
 
 # %% cell_id="unet"
 unet = build_unet_generator((128, 128, 3), gen_n_filters=32,

@@ -12,7 +12,7 @@
 # ---
 
 # %% [markdown] cell_id="title"
-# # Lesson 7 — CycleGAN losses
+# # Lesson 9 — CycleGAN losses
 #
 # A CycleGAN learns from three kinds of signal:
 #
@@ -24,7 +24,7 @@
 #
 # All losses here are **means over every element** of their inputs, and all return a
 # scalar. You will implement four of them and wire the identity terms to the right generators;
-# lesson 8 combines them and trains.
+# lesson 10 combines them and trains.
 
 # %% cell_id="setup" locked=true
 from nst_utils.startup import import_tensorflow
@@ -128,7 +128,7 @@ def cycle_consistency_loss(real_image, reconstructed_image):
 # $$\mathcal{L}_{id}(a) = \operatorname{mean}\big|\, g_{BA}(a) - a \,\big|$$
 #
 # It keeps colours and backgrounds that have nothing to do with the translation in
-# place; lesson 8 shows what happens without it.
+# place; lesson 10 shows what happens without it.
 
 # %% cell_id="identity-loss" graded="identity_loss"
 def identity_loss(real_image, same_image):
@@ -202,7 +202,7 @@ for name, (real_scores, fake_scores) in candidates.items():
 # are large because the generators do not reproduce anything yet.
 
 # %% cell_id="your-blocks"
-# The generators are built from your blocks of lesson 6, kept when their checks passed.
+# The generators are built from your blocks of lesson 8, kept when their checks passed.
 downsample, upsample = yours("downsample", "upsample")
 blocks = CycleGANBlocks(downsample=downsample, upsample=upsample)
 
