@@ -39,7 +39,7 @@ def _training_flags(parser: argparse.ArgumentParser, kind: str) -> None:
     parser.add_argument("--weights", default="auto",
                         help="VGG19 weights: imagenet, random, auto (default) or a file")
     parser.add_argument("--width", default=d["width"],
-                        help="fast: johnson (32), fast (12), tiny (4) or channels; "
+                        help="fast: johnson (32), fast (8), tiny (4) or channels; "
                              "adain: decoder width factor (1 = the paper's)")
     parser.add_argument("--lr", type=float, default=d["lr"])
     parser.add_argument("--content-weight", type=float, default=d["content_weight"])

@@ -55,6 +55,40 @@ def load_style(style: str, size: int) -> np.ndarray:
     return resize_image(load_image(style, max_dim=None), (size, size))
 
 
+def make_fast_step(net: keras.Model, extractor: keras.Model, style_features: dict,
+                   optimizer: keras.optimizers.Optimizer, *, alpha: float, beta: float,
+                   tv_weight: float = 0.0, costs: NSTCosts = REFERENCE_COSTS):
+    """One compiled training step of the transformation network.
+
+    Args:
+        net: from :func:`~nst_utils.fast.transform_net.build_transform_net`.
+        extractor: VGG19 features with the content and style layers of the loss.
+        style_features: the style image's activations ``{layer: (1, h, w, c)}``.
+        optimizer: a built optimiser over ``net.trainable_variables``.
+        alpha: content weight.
+        beta: style weight.
+        tv_weight: total-variation weight.
+        costs: the graded cost functions.
+
+    Returns:
+        ``step(images (B, S, S, 3)) -> loss``, a ``tf.function``.
+    """
+
+    # No autograph: the step has no tensor-dependent control flow (the batch loop of the
+    # loss is a static Python loop), and converting it costs seconds of tracing.
+    @tf.function(autograph=False)
+    def step_fn(images):
+        with tf.GradientTape() as tape:
+            out = net(images, training=True)
+            loss = perceptual_loss(extractor(images), style_features, extractor(out), out,
+                                   alpha=alpha, beta=beta, tv_weight=tv_weight, costs=costs)
+        grads = tape.gradient(loss, net.trainable_variables)
+        optimizer.apply_gradients(zip(grads, net.trainable_variables, strict=True))
+        return loss
+
+    return step_fn
+
+
 class _Loop:
     """The parts both trainings share: restore, step loop, samples, curve, checkpoints."""
 
@@ -171,19 +205,9 @@ def train_fast(config: runs.FastConfig, run_dir: str | os.PathLike, *,
     net = build_transform_net(config.width)
     optimizer = keras.optimizers.Adam(config.lr)
     loop = _Loop(config, run_dir, net, optimizer)
-
-    # No autograph: the step has no tensor-dependent control flow (the batch loop of the
-    # loss is a static Python loop), and converting it costs seconds of tracing.
-    @tf.function(autograph=False)
-    def step_fn(images):
-        with tf.GradientTape() as tape:
-            out = net(images, training=True)
-            loss = perceptual_loss(extractor(images), style_features, extractor(out), out,
-                                   alpha=config.content_weight, beta=config.style_weight,
-                                   tv_weight=config.tv_weight, costs=costs)
-        grads = tape.gradient(loss, net.trainable_variables)
-        optimizer.apply_gradients(zip(grads, net.trainable_variables, strict=True))
-        return loss
+    step_fn = make_fast_step(net, extractor, style_features, optimizer,
+                             alpha=config.content_weight, beta=config.style_weight,
+                             tv_weight=config.tv_weight, costs=costs)
 
     from nst_utils.images import load_image, resize_image, save_image
 

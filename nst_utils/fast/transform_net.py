@@ -21,7 +21,7 @@ from cyclegan.layers import InstanceNormalization, ReflectionPadding2D, residual
 
 #: Width presets: the channels of the first convolution (the next ones double, twice).
 #: ``"johnson"`` is the paper's network; ``"fast"`` meets the project's CPU targets.
-WIDTHS: dict[str, int] = {"johnson": 32, "fast": 12, "tiny": 4}
+WIDTHS: dict[str, int] = {"johnson": 32, "fast": 8, "tiny": 4}
 #: Input height and width must be multiples of this (two stride-2 convolutions).
 SIZE_MULTIPLE = 4
 
@@ -65,7 +65,7 @@ def build_transform_net(filters: int | str = "johnson", residual_blocks: int = 5
 
     Args:
         filters: channels of the first convolution, or a preset of :data:`WIDTHS`
-            (``"johnson"`` = 32, the paper's; ``"fast"`` = 12). The down-sampling
+            (``"johnson"`` = 32, the paper's; ``"fast"`` = 8). The down-sampling
             convolutions have ``2 * filters`` and ``4 * filters`` channels, as do the
             residual blocks (``4 * filters``).
         residual_blocks: how many residual blocks (the paper uses 5).

@@ -1,0 +1,178 @@
+"""Fast style transfer benchmarks: one forward pass against the course's Gatys run, and the
+project's training step against a plain Keras ``fit()`` of the same network and loss.
+
+Run: ``python -m bench.bench_fast`` (``--help`` for sizes and repeats). Figures go into
+docs/benchmarks.md by hand from the printed tables. VGG19 weights: ImageNet when a local
+copy exists, otherwise random (printed); the cost of a pass does not depend on them,
+and the transformation network is untrained here (its weights do not change its cost).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from nst_utils import samples
+from nst_utils.fast.perceptual import FAST_CONTENT_LAYER, FAST_STYLE_LAYERS
+from nst_utils.fast.train import make_fast_step
+from nst_utils.fast.transform_net import WIDTHS, build_transform_net
+from nst_utils.stylize import stylize
+from nst_utils.vgg import build_feature_extractor, load_vgg19
+
+
+def square(image: np.ndarray, size: int) -> np.ndarray:
+    return tf.image.resize(image, (size, size)).numpy()
+
+
+def forward_ms(net: keras.Model, size: int, repeats: int, jit: bool) -> float:
+    """Median warm wall time of one forward pass on a (1, size, size, 3) image, in ms."""
+    fn = tf.function(lambda x: net(x, training=False), jit_compile=jit)
+    x = tf.constant(np.random.default_rng(0).random((1, size, size, 3), dtype=np.float32))
+    for _ in range(2):
+        fn(x).numpy()  # trace, compile, warm up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn(x).numpy()
+        times.append(time.perf_counter() - start)
+    return 1000.0 * float(np.median(times))
+
+
+def gatys_seconds(vgg, size: int, steps: int) -> float:
+    """Wall time of the demo's run (L-BFGS, ``steps`` outer steps of 20 evaluations)."""
+    content = square(samples.content_image("grace_hopper", max_dim=size), size)
+    style = samples.style_image("waves", size=(size, size))
+    start = time.perf_counter()
+    stylize(content, style, steps=steps, optimizer="lbfgs", vgg=vgg)
+    return time.perf_counter() - start
+
+
+def plain_fit_model(net, extractor, style_features, lr, alpha=10.0, beta=40.0):
+    """The baseline: the same network and loss written the plain way, for ``model.fit``."""
+    targets = {n: tf.einsum("bijc,bijd->bcd", style_features[n], style_features[n])
+               for n, _ in FAST_STYLE_LAYERS}
+
+    def loss(y_true, y_pred):
+        f_c, f_g = extractor(y_true), extractor(y_pred)
+        a_c, a_g = f_c[FAST_CONTENT_LAYER], f_g[FAST_CONTENT_LAYER]
+        _, h, w, c = a_c.shape
+        J_c = tf.reduce_sum((a_c - a_g) ** 2, axis=[1, 2, 3]) / (4.0 * h * w * c)
+        J_s = 0.0
+        for name, weight in FAST_STYLE_LAYERS:
+            a = f_g[name]
+            _, h, w, c = a.shape
+            gram = tf.einsum("bijc,bijd->bcd", a, a)
+            J_s += weight * tf.reduce_sum((gram - targets[name]) ** 2, axis=[1, 2]) / (
+                4.0 * c**2 * (h * w) ** 2)
+        return tf.reduce_mean(alpha * J_c + beta * J_s)
+
+    net.compile(optimizer=keras.optimizers.Adam(lr), loss=loss)
+    return net
+
+
+class _StepTimes(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.ends = [time.perf_counter()]
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.ends.append(time.perf_counter())
+
+
+def bench_training(vgg, width: str, size: int, batch: int, block: int, repeats: int) -> dict:
+    """Seconds per step, project loop vs ``fit``, in interleaved blocks after warm-up."""
+    extractor = build_feature_extractor(vgg, [FAST_CONTENT_LAYER] +
+                                        [n for n, _ in FAST_STYLE_LAYERS])
+    style = samples.style_image("waves", size=(size, size))
+    style_features = {k: tf.constant(v) for k, v in extractor(style).items()}
+    images = np.random.default_rng(1).random((8 * batch, size, size, 3), dtype=np.float32)
+    data = tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True)
+    data = data.repeat().prefetch(2)
+
+    keras.utils.set_random_seed(0)
+    net = build_transform_net(width)
+    optimizer = keras.optimizers.Adam(1e-3)
+    optimizer.build(net.trainable_variables)
+    step = make_fast_step(net, extractor, style_features, optimizer, alpha=10.0, beta=40.0)
+    project_batches = iter(data)
+
+    keras.utils.set_random_seed(0)
+    baseline = plain_fit_model(build_transform_net(width), extractor, style_features, 1e-3)
+    pairs = data.map(lambda x: (x, x))
+    timer = _StepTimes()
+
+    def run_project(n):
+        start = time.perf_counter()
+        for _ in range(n):
+            float(step(next(project_batches)))  # the training loop reads every loss
+        return (time.perf_counter() - start) / n
+
+    def run_fit(n):
+        baseline.fit(pairs, steps_per_epoch=n, epochs=1, verbose=0, shuffle=False,
+                     callbacks=[timer])
+        return float(np.median(np.diff(timer.ends)))
+
+    run_project(2)
+    run_fit(2)
+    got = {"project": [], "fit": []}
+    for _ in range(repeats):
+        got["project"].append(run_project(block))
+        got["fit"].append(run_fit(block))
+    return {k: float(np.median(v)) for k, v in got.items()}
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_fast", description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[512, 1024])
+    parser.add_argument("--widths", nargs="+", default=["johnson", "fast"])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--gatys-size", type=int, default=512)
+    parser.add_argument("--gatys-steps", type=int, default=6, help="L-BFGS outer steps")
+    parser.add_argument("--train-size", type=int, default=128)
+    parser.add_argument("--train-batch", type=int, default=2)
+    parser.add_argument("--train-block", type=int, default=4)
+    parser.add_argument("--skip-gatys", action="store_true")
+    args = parser.parse_args(argv)
+    vgg = load_vgg19("auto")
+    print(f"VGG19 weights: {vgg.weights_source}; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
+
+    print("\n| width | params | size | forward | forward + XLA |")
+    print("|---|---|---|---|---|")
+    best = {}
+    for width in args.widths:
+        net = build_transform_net(width)
+        for size in args.sizes:
+            plain = forward_ms(net, size, args.repeats, jit=False)
+            xla = forward_ms(net, size, args.repeats, jit=True)
+            best[(width, size)] = min(plain, xla)
+            print(f"| {width} ({WIDTHS.get(width, width)}) | {net.count_params():,} | {size}² | "
+                  f"{plain:.0f} ms | {xla:.0f} ms |", flush=True)
+
+    if not args.skip_gatys:
+        seconds = gatys_seconds(vgg, args.gatys_size, args.gatys_steps)
+        print(f"\nGatys (demo settings: L-BFGS, {args.gatys_steps} x 20 evaluations) at "
+              f"{args.gatys_size}²: {seconds:.1f} s")
+        print("| width | forward (best) | Gatys run | speed-up |")
+        print("|---|---|---|---|")
+        for width in args.widths:
+            ms = best[(width, args.gatys_size)]
+            print(f"| {width} | {ms:.0f} ms | {seconds:.1f} s | {1000 * seconds / ms:.0f}x |")
+
+    print(f"\nTraining step, {args.train_size}² crops, batch {args.train_batch} "
+          f"(median s/step over interleaved blocks of {args.train_block}):")
+    print("| width | plain fit() | project step | throughput ratio |")
+    print("|---|---|---|---|")
+    for width in args.widths:
+        t = bench_training(vgg, width, args.train_size, args.train_batch, args.train_block,
+                           max(3, args.repeats // 2))
+        print(f"| {width} | {t['fit']:.3f} s | {t['project']:.3f} s | "
+              f"{t['fit'] / t['project']:.2f}x |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
