@@ -93,6 +93,20 @@ def test_adain_losses_match_numpy():
     np.testing.assert_allclose(float(style), expected_style, rtol=1e-4)
 
 
+def test_adain_style_loss_on_lists():
+    rng = np.random.default_rng(4)
+    gen = [rng.normal(size=(2, 4, 4, 3)).astype(np.float32),
+           rng.normal(size=(2, 2, 2, 5)).astype(np.float32)]
+    sty = [rng.normal(1, 2, size=(2, 5, 4, 3)).astype(np.float32),
+           rng.normal(size=(2, 3, 2, 5)).astype(np.float32)]
+    expected = sum(np.mean((_moments(g)[0] - _moments(s)[0]) ** 2)
+                   + np.mean((_moments(g)[1] - _moments(s)[1]) ** 2)
+                   for g, s in zip(gen, sty, strict=True))
+    np.testing.assert_allclose(float(lib.adain_style_loss(gen, sty)), expected, rtol=1e-4)
+    with pytest.raises(ValueError, match="one of each"):
+        lib.adain_style_loss(gen, sty[:1])
+
+
 def test_decoder_mirrors_the_encoder():
     decoder = lib.build_decoder(width=0.05)
     out = decoder(np.zeros((2, 3, 5, 512), np.float32))

@@ -159,6 +159,38 @@ def build_decoder(width: float = 1.0, name: str = "adain_decoder") -> keras.Mode
     return keras.Model(features, x, name=name)
 
 
+def adain_style_loss(generated_features: Sequence, style_features: Sequence,
+                     epsilon: float = 1e-5) -> tf.Tensor:
+    """AdaIN's style loss: the channel statistics of the output against the style's.
+
+    ``L_style = sum_l [ mean((mu(g_l) - mu(s_l))^2) + mean((sigma(g_l) - sigma(s_l))^2) ]``
+    with ``mu``, ``sigma`` per image and channel over height and width
+    (:func:`channel_moments`), the means over images and channels.
+
+    Args:
+        generated_features: one array ``(B, H_l, W_l, C_l)`` per layer, the encoder's
+            activations on the decoded images.
+        style_features: the style images' activations, in the same order; each layer's
+            height and width may differ from the generated one's, ``B`` and ``C_l`` not.
+
+    Returns:
+        Scalar float32 tensor.
+
+    Raises:
+        ValueError: when the two lists have different lengths.
+    """
+    if len(generated_features) != len(style_features):
+        raise ValueError(f"got {len(generated_features)} generated and {len(style_features)} "
+                         "style activations; pass one of each per style layer.")
+    total = tf.constant(0.0, tf.float32)
+    for g, s in zip(generated_features, style_features, strict=True):
+        mu_g, sigma_g = channel_moments(g, epsilon)
+        mu_s, sigma_s = channel_moments(s, epsilon)
+        total += (tf.reduce_mean(tf.square(mu_g - mu_s))
+                  + tf.reduce_mean(tf.square(sigma_g - sigma_s)))
+    return total
+
+
 def adain_losses(
     generated_features: Mapping[str, tf.Tensor],
     target: tf.Tensor,
@@ -168,8 +200,8 @@ def adain_losses(
 ) -> tuple[tf.Tensor, tf.Tensor]:
     """The AdaIN content and style losses, averaged over the batch.
 
-    ``L_content = mean((f(g(t)) - t)^2)`` at ``block4_conv1``;
-    ``L_style = sum_l mean((mu_l(g) - mu_l(s))^2) + mean((sigma_l(g) - sigma_l(s))^2)``.
+    ``L_content = mean((f(g(t)) - t)^2)`` at ``block4_conv1``; ``L_style`` is
+    :func:`adain_style_loss` over ``style_layers``.
 
     Args:
         generated_features: encoder outputs on the decoded images, ``{layer: (B, ...)}``.
@@ -182,12 +214,8 @@ def adain_losses(
         ``(L_content, L_style)``, scalar float32 tensors.
     """
     content = tf.reduce_mean(tf.square(generated_features[ENCODER_LAYER] - target))
-    style = tf.constant(0.0, tf.float32)
-    for layer in style_layers:
-        mu_g, sigma_g = channel_moments(generated_features[layer], epsilon)
-        mu_s, sigma_s = channel_moments(style_features[layer], epsilon)
-        style += (tf.reduce_mean(tf.square(mu_g - mu_s))
-                  + tf.reduce_mean(tf.square(sigma_g - sigma_s)))
+    style = adain_style_loss([generated_features[n] for n in style_layers],
+                             [style_features[n] for n in style_layers], epsilon)
     return content, style
 
 
