@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
         "one the Formgrader shows), feedback pages into DIR/feedback/<student>/<lesson>/, "
         "and grades.csv into DIR (or --out). With --out OUT alone the course is OUT/course "
         "and the pages are copied to OUT/feedback/<student>/<lesson>.html. Re-running "
-        "regrades in place.")
+        "regrades in place; notebooks unchanged since they were graded are kept, so an "
+        "interrupted run, run again, grades only what is missing.")
     grade.add_argument("submissions", type=Path,
                        help="folder of <student>/<lesson>.ipynb; <student> names the student")
     grade.add_argument("--course", type=Path,
@@ -177,7 +178,7 @@ def _grade(args) -> int:
     layout = Layout.of(args.out, args.course)
     results, skipped = grade_submissions(
         args.submissions, args.out, course=args.course, progress=not args.quiet,
-        jobs=args.jobs, limits=limits, scheduler=args.scheduler,
+        jobs=args.jobs, limits=limits, scheduler=args.scheduler, resume=True,
         announce=lambda line: print(f"protection: {line}", file=sys.stderr))
     for warning in skipped:
         print(f"warning: {warning}", file=sys.stderr)

@@ -13,11 +13,11 @@ Where results go:
 * ``--out OUT`` alone (as before): the course is ``OUT/course``, and each feedback page
   is also copied to ``OUT/feedback/<student>/<lesson>.html``.
 
-A second run regrades in place: new or changed submissions replace their old grades,
-unchanged ones already graded are kept (:mod:`autograde.grader.resume`, so an
-interrupted run, run again, grades only what is missing), ``grades.csv`` is merged
-rather than overwritten, and a lock file in the course keeps two runs from writing the
-gradebook at once.
+A second run regrades in place: new or changed submissions replace their old grades;
+with ``resume`` (the command line's way) unchanged ones already graded are kept
+(:mod:`autograde.grader.resume`), so an interrupted run, run again, grades only what
+is missing; ``grades.csv`` is merged rather than overwritten, and a lock file in the
+course keeps two runs from writing the gradebook at once.
 
 With ``scheduler`` the notebooks go to a Dask cluster instead of local workers
 (:mod:`autograde.grader.dask_runner`); everything else is the same.
@@ -215,6 +215,7 @@ def grade_submissions(
     limits: Limits | None = None,
     announce: Callable[[str], None] | None = None,
     scheduler: Any = None,
+    resume: bool = False,
 ) -> tuple[list[LessonResult], list[str]]:
     """Grade every submission and write ``grades.csv`` and the feedback pages.
 
@@ -236,6 +237,8 @@ def grade_submissions(
         scheduler: grade on a Dask cluster instead of ``jobs`` local workers: the
             scheduler's address (``tcp://HOST:8786``), a cluster object, a ``Client``
             or a :class:`autograde.grader.dask_runner.DaskRunner` (kept open).
+        resume: keep the grades of submissions already graded into this course with
+            the same files, settings and output folder (every run records them).
 
     Returns:
         The results of this run (in submission order) and the warnings about skipped
@@ -286,7 +289,7 @@ def grade_submissions(
             log = GradedLog(course / STATE_DIR)
             prints = {(t.student, t.lesson): fingerprint(t, out) for t in tasks}
             results = {key: result for key, (mark, result) in log.load().items()
-                       if key in prints and mark and mark == prints[key]
+                       if resume and key in prints and mark and mark == prints[key]
                        and layout.feedback_page(*key).exists()}
             tasks = [t for t in tasks if (t.student, t.lesson) not in results]
             bar = tqdm(total=len(tasks), desc="grading", unit="notebook", disable=not progress)

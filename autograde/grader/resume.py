@@ -5,9 +5,10 @@ decided it, to ``<course>/.autograde/graded.jsonl`` (one JSON line per result, s
 an interrupted run loses at most the line being written). Running the same command
 again grades only the submissions whose fingerprint is not there: new or changed
 files, and every file after the lessons, the reference values, the limits, the
-sandbox or the course packages (the grading edition's name) changed. Notebooks that
-could not be graded at all (``error``: a worker died, the file is no notebook) are
-never kept, so a rerun tries them again.
+sandbox or the course packages (the grading edition's name) changed. A notebook that
+could not be graded at all (``error``: not a notebook, given up after workers died on
+it) counts as graded too, so a notebook that brings workers down is not run again;
+delete ``graded.jsonl`` to grade everything again.
 """
 
 from __future__ import annotations
@@ -81,8 +82,7 @@ class GradedLog:
     def append(self, fingerprint: str, result: LessonResult) -> None:
         """Record one result, on disk before this returns."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        entry = {"fingerprint": fingerprint if not result.error else "",
-                 "result": asdict(result)}
+        entry = {"fingerprint": fingerprint, "result": asdict(result)}
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(entry) + "\n")
             handle.flush()
