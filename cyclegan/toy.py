@@ -9,12 +9,14 @@ colour temperature and softness change from picture to picture.
 Both domains draw their background (wall, wood, light, layout) from the *same*
 distribution, and ``paint_image(kind, seed)`` uses the seed for the scene and the
 fruit separately: the apple and the orange painted with one seed stand on the very
-same shelf. A generator therefore has no reason to touch the background, which makes
-the identity-loss lesson visible (with ``lambda_id = 0`` it recolours the shelf anyway).
+same shelf. A generator therefore has no reason to touch the background.
+:func:`paired_toy_scene` paints one scene with either fruit: the true translation, which
+:mod:`cyclegan.analysis` measures generators against.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections.abc import Sequence
@@ -179,6 +181,56 @@ def paint_image(
     if return_mask:
         return image, mask.reshape(image_size, 2, image_size, 2).mean(axis=(1, 3))
     return image
+
+
+@dataclasses.dataclass(frozen=True)
+class PairedScene:
+    """One scene painted with apples and with oranges: each the other's true translation.
+
+    Attributes:
+        apple, orange: uint8 pictures ``(S, S, 3)``, equal outside the fruits.
+        apple_mask, orange_mask: float32 fruit coverage ``(S, S)`` in [0, 1].
+    """
+
+    apple: np.ndarray
+    orange: np.ndarray
+    apple_mask: np.ndarray
+    orange_mask: np.ndarray
+
+    def image(self, kind: str) -> np.ndarray:
+        """The picture of ``kind`` (``"apple"`` or ``"orange"``)."""
+        return self.apple if kind == "apple" else self.orange
+
+    def mask(self, kind: str) -> np.ndarray:
+        """The fruit coverage of ``kind``'s picture."""
+        return self.apple_mask if kind == "apple" else self.orange_mask
+
+    @property
+    def background(self) -> np.ndarray:
+        """Float32 ``(S, S)``, ``1 - max`` of the masks: 1 where neither shows fruit."""
+        return 1.0 - np.maximum(self.apple_mask, self.orange_mask)
+
+
+def paired_toy_scene(seed: int | Sequence[int], image_size: int = 64) -> PairedScene:
+    """Paint scene ``seed`` twice, with apples and with oranges.
+
+    The same wall, shelf, lamp, shadows and noise, only the fruits swapped (the scene and
+    the fruit draw from separate streams of the seed): the orange picture is the true
+    translation of the apple picture for ``g_AB``, and the other way round for ``g_BA``.
+
+    Args:
+        seed: int or sequence of ints for ``numpy.random.SeedSequence``.
+        image_size: side of the square pictures in pixels, 32 to 512.
+
+    Returns:
+        The :class:`PairedScene`.
+
+    Raises:
+        ValueError: for an image size out of range.
+    """
+    apple, apple_mask = paint_image("apple", seed, image_size, return_mask=True)
+    orange, orange_mask = paint_image("orange", seed, image_size, return_mask=True)
+    return PairedScene(apple, orange, apple_mask, orange_mask)
 
 
 @functools.lru_cache(maxsize=4)

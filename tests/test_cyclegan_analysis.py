@@ -1,0 +1,128 @@
+"""cyclegan.analysis: the measures against NumPy on painted scenes, and a tiny sweep."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cyclegan.analysis import (
+    DIRECTIONS,
+    MEASURES,
+    ground_truth_error,
+    held_out_scenes,
+    identity_sweep,
+    measure,
+)
+from cyclegan.toy import paint_image
+
+SIZE = 32
+
+
+def _numpy_measures(out, x, t, m_a, m_b):
+    """The three measures written out per picture and channel with explicit masks."""
+    fruit, background, err_sum, err_n = [], [], 0.0, 0.0
+    for y_i, x_i, t_i, a_i, b_i in zip(out, x, t, m_a, m_b, strict=True):
+        w = 1.0 - np.maximum(a_i, b_i)
+        region = 1.0 - w
+        d_made = np.array([np.sum(region * (y_i[..., c] - x_i[..., c])) for c in range(3)])
+        d_true = np.array([np.sum(region * (t_i[..., c] - x_i[..., c])) for c in range(3)])
+        # The share is the same whichever region sum normalises both means.
+        fruit.append(d_made @ d_true / (d_true @ d_true))
+        shift = [np.sum(w * (y_i[..., c] - x_i[..., c])) / np.sum(w) for c in range(3)]
+        background.append(np.mean(np.abs(shift)))
+        err_sum += np.sum(np.abs(y_i - t_i) * region[..., None])
+        err_n += 3 * region.sum()
+    return np.mean(fruit), np.mean(background), err_sum / err_n
+
+
+def _scenes_by_hand(direction, n):
+    """The held-out scenes rebuilt from the toy painter, in float64."""
+    _, source, target = DIRECTIONS[direction]
+    pairs = [(paint_image(source, 10_000 + i, SIZE, return_mask=True),
+              paint_image(target, 10_000 + i, SIZE, return_mask=True)) for i in range(n)]
+    def unit(images):
+        return np.stack(images).astype(np.float64) / 127.5 - 1.0
+    x, t = unit([s[0] for s, _ in pairs]), unit([g[0] for _, g in pairs])
+    m_in, m_out = np.stack([s[1] for s, _ in pairs]), np.stack([g[1] for _, g in pairs])
+    return x, t, m_in, m_out
+
+
+@pytest.mark.parametrize("direction", list(DIRECTIONS))
+def test_measures_match_numpy_on_painted_scenes(direction):
+    scenes = held_out_scenes(direction, 4, SIZE)
+    x, t, m_in, m_out = _scenes_by_hand(direction, 4)
+    np.testing.assert_allclose(scenes.inputs, x, atol=1e-6)
+    np.testing.assert_allclose(scenes.truths, t, atol=1e-6)
+    rng = np.random.default_rng(0)
+    # An arbitrary output: part truth, part input, a colour cast and noise.
+    out = 0.6 * t + 0.4 * x + [0.05, -0.02, 0.08] + rng.normal(0, 0.05, x.shape)
+    got = measure(out.astype(np.float32), scenes)
+    want = _numpy_measures(out, x, t, m_in, m_out)
+    np.testing.assert_allclose([got[k] for k in MEASURES], want, rtol=1e-4, atol=1e-6)
+
+
+def test_measures_of_a_copy_the_truth_and_a_colour_cast():
+    scenes = held_out_scenes("AtoB", 4, SIZE)
+    copy = measure(scenes.inputs, scenes)
+    assert copy["fruit_change"] == 0 and copy["background_change"] == 0
+    assert copy["gt_error"] > 0.1  # apples and oranges differ in colour
+    truth = measure(scenes.truths, scenes)
+    np.testing.assert_allclose([truth["fruit_change"], truth["gt_error"]], [1, 0], atol=1e-6)
+    # The truth keeps the background; only the fruits' anti-aliased rims differ there.
+    assert truth["background_change"] < 0.01
+    cast = measure(scenes.inputs + np.float32([0.1, 0.0, -0.1]), scenes)
+    np.testing.assert_allclose(cast["background_change"], 0.2 / 3, rtol=1e-5)
+
+
+def test_ground_truth_error_of_the_identity_map_is_the_copy_error():
+    x, t, m_in, m_out = _scenes_by_hand("BtoA", 3)
+    region = np.maximum(m_in, m_out)[..., None]
+    want = np.sum(np.abs(x - t) * region) / (3 * region.sum())
+    np.testing.assert_allclose(ground_truth_error(None, "BtoA", 3, SIZE), want, rtol=1e-5)
+    np.testing.assert_allclose(ground_truth_error(lambda im: im, "BtoA", 3, SIZE), want,
+                               rtol=1e-5)  # fmt: skip
+
+
+def test_tiny_sweep_bookkeeping_and_a_trained_model_beats_the_identity_map(tmp_path):
+    result = identity_sweep(lambdas=(2, 0), seeds=(3,), epochs=2, n_images=24, filters=8,
+                            n_test=4, data_root=tmp_path, progress=False, keep_models=True)
+    assert result.lambdas == (2.0, 0.0) and result.seeds == (3,)
+    for direction in DIRECTIONS:
+        for name in MEASURES:
+            assert result.values[direction][name].shape == (2, 1)
+            assert np.all(np.isfinite(result.values[direction][name]))
+    assert result.seconds.shape == (2, 1) and np.all(result.seconds > 0)
+    assert result.samples["input"].shape == (4, SIZE, SIZE, 3)
+    assert set(result.samples) == {"input", 2.0, 0.0}
+    assert (tmp_path / "seed3" / "trainA").is_dir()
+    lines = result.table("AtoB").splitlines()
+    assert len(lines) == 4 and lines[2].split()[0] == "2" and lines[3].split()[0] == "0"
+    # The sweep measured the model it kept, and it is nearer the truth than a copy.
+    model = result.models[2.0, 3]
+    error = ground_truth_error(model.g_AB, "AtoB", 4, SIZE)
+    np.testing.assert_allclose(error, result.values["AtoB"]["gt_error"][0, 0], rtol=1e-5)
+    assert error < ground_truth_error(None, "AtoB", 4, SIZE) == result.baseline["AtoB"]
+    np.testing.assert_allclose(result.ratio("gt_error", 0.0, 2.0),
+                               result.values["AtoB"]["gt_error"][1] /
+                               result.values["AtoB"]["gt_error"][0])  # fmt: skip
+    figure = result.plot("BtoA")
+    assert len(figure.axes) == len(MEASURES)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"lambdas": ()}, "lambdas"),
+        ({"epochs": 0}, "epochs"),
+        ({"epochs": 2, "decay_from": 2}, "decay_from"),
+        ({"image_size": 40}, "image_size"),
+    ],
+)
+def test_bad_sweep_arguments_raise_value_error(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        identity_sweep(progress=False, **kwargs)
+
+
+def test_bad_direction_raises_value_error():
+    with pytest.raises(ValueError, match="direction"):
+        held_out_scenes("AtoC")
