@@ -52,7 +52,8 @@ class TrainConfig:
     n_residual_blocks: int = _option(9, "ResNet generator only", flag="--residual-blocks")
     upsampling: str = _option(
         "transpose", "ResNet generator only: transpose (3x3 transposed conv, stride 2) or "
-        "resize (nearest x2, then 3x3 conv: no checkerboard)", choices=UPSAMPLING_TYPES,
+        "resize (nearest x2, then 3x3 conv: avoids checkerboard artefacts)",
+        choices=UPSAMPLING_TYPES,
     )  # fmt: skip
     dropout_rate: float = _option(0.0, "dropout rate in the U-Net decoder (0: no dropout)")
     lambda_validation: float = _option(
