@@ -90,6 +90,27 @@ def luminance_transfer(stylised_luma, content_rgb, clip=True):
     return np.clip(rgb, 0.0, 1.0) if clip else rgb
 
 
+def _channel_moments(x, epsilon):
+    x = np.asarray(x, np.float64)
+    mean = x.mean(axis=(1, 2), keepdims=True)
+    return mean, np.sqrt(((x - mean) ** 2).mean(axis=(1, 2), keepdims=True) + epsilon)
+
+
+def adain(content_features, style_features, epsilon=1e-5):
+    mu_x, sigma_x = _channel_moments(content_features, epsilon)
+    mu_y, sigma_y = _channel_moments(style_features, epsilon)
+    return sigma_y * (np.asarray(content_features, np.float64) - mu_x) / sigma_x + mu_y
+
+
+def adain_style_loss(generated_features, style_features, epsilon=1e-5):
+    total = 0.0
+    for g, s in zip(generated_features, style_features, strict=True):
+        mu_g, sigma_g = _channel_moments(g, epsilon)
+        mu_s, sigma_s = _channel_moments(s, epsilon)
+        total += ((mu_g - mu_s) ** 2).mean() + ((sigma_g - sigma_s) ** 2).mean()
+    return total
+
+
 def discriminator_loss(real_output, fake_output):
     real, fake = np.asarray(real_output, np.float64), np.asarray(fake_output, np.float64)
     return 0.5 * (((real - 1) ** 2).mean() + (fake**2).mean())

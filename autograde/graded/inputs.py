@@ -52,6 +52,29 @@ def luma_and_content(rng: np.random.Generator, shape=(1, 4, 5, 3),
             "content_rgb": rng.random(tuple(shape)).astype(np.float32), "clip": clip}
 
 
+def adain_inputs(rng: np.random.Generator, content=(2, 4, 5, 3),
+                 style=(2, 3, 6, 3)) -> dict[str, Any]:
+    """Content and style features with unequal per-channel means and spreads."""
+    def features(shape):
+        shape = tuple(shape)
+        scale = rng.uniform(0.5, 2.0, (shape[0], 1, 1, shape[-1]))
+        shift = rng.uniform(-1.0, 1.0, (shape[0], 1, 1, shape[-1]))
+        return (scale * rng.standard_normal(shape) + shift).astype(np.float32)
+
+    return {"content_features": features(content), "style_features": features(style)}
+
+
+def adain_loss_inputs(rng: np.random.Generator,
+                      shapes=((2, 4, 4, 3), (2, 2, 2, 5))) -> dict[str, Any]:
+    """Features of generated and style images, one array per layer (style 1 px taller)."""
+    generated, style = [], []
+    for shape in shapes:
+        pair = adain_inputs(rng, content=shape, style=(shape[0], shape[1] + 1, *shape[2:]))
+        generated.append(pair["content_features"])
+        style.append(pair["style_features"])
+    return {"generated_features": generated, "style_features": style}
+
+
 def total_cost_inputs(rng: np.random.Generator, **weights: float) -> dict[str, Any]:
     costs = (rng.random(2) * 10).astype(np.float32)
     return {"J_content": costs[0], "J_style": costs[1], **weights}

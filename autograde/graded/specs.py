@@ -18,14 +18,14 @@ from collections.abc import Callable
 from typing import Any
 
 from autograde.graded.declaration import Case, GradedFunction, Mistake, resolve
-from autograde.graded.functions import blocks, colour, gan, nst
+from autograde.graded.functions import blocks, colour, fast, gan, nst
 from autograde.graded.variants import compile_body
 
 __all__ = ["GRADED", "Case", "GradedFunction", "Mistake", "get_spec", "resolve", "variant"]
 
 #: Every graded function by name, in course order.
 GRADED: dict[str, GradedFunction] = {
-    spec.name: spec for module in (nst, colour, blocks, gan) for spec in module.FUNCTIONS
+    spec.name: spec for module in (nst, colour, fast, blocks, gan) for spec in module.FUNCTIONS
 }
 
 
