@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nst",
         description="Neural Style Transfer: repaint CONTENT in the style of STYLE "
                     "(several STYLEs are blended, or split by --mask).",
+        epilog="Fast style transfer: `nst train-fast`, `nst train-adain` and `nst apply` "
+               "(each with --help) train a network once and then stylise in one pass.",
     )
     p.add_argument("content", help="content image file, or a bundled name such as grace_hopper")
     p.add_argument("style", nargs="+",
@@ -135,7 +137,16 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+#: Subcommands of fast style transfer, run by :mod:`nst_utils.fast_cli`.
+FAST_COMMANDS = ("train-fast", "train-adain", "apply")
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in FAST_COMMANDS:
+        from . import fast_cli
+
+        return fast_cli.main(argv)
     args = build_parser().parse_args(argv)
     if args.size < 32:
         return _fail(f"--size {args.size} is too small; VGG19 needs at least 32 pixels.")
