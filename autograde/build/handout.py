@@ -48,8 +48,9 @@ jupyter lab lessons/
 Open the lessons in order. Replace each `raise NotImplementedError()` with your code and
 run the check below it: it prints the expected value, yours, and a hint when your answer
 matches a classic mistake. A check that passes keeps your function in
-`lessons/my_answers.py`, and the later lessons build on it: lesson 05 paints with your
-costs, lessons 08-10 build and train CycleGAN from your blocks and losses. If a cell
+`lessons/my_answers.py`, and the later lessons build on it: lessons 05 and 06 paint
+with your costs, lesson 07 trains a fast style network with them, lessons 08-10 build
+and train CycleGAN from your blocks and losses. If a cell
 says a function is missing, finish the lesson it names and run its check.
 
 ## Check your work before handing it in
