@@ -8,7 +8,7 @@ stubs and once untouched, each set in a folder of its own, as a student's ``less
 would be; this module looks at the executed notebooks (tests/test_validate.py at
 Validate's verdicts).
 
-Since the library's graded functions are stubs here, every picture lessons 05, 06 and 08
+Since the library's graded functions are stubs here, every picture lessons 05-08 and 10
 show was made by the student's own functions, kept by their checks in
 ``my_answers.py``.
 """
@@ -31,11 +31,15 @@ LOADERS = {
     "03_style_cost": ("your-unroll", "unroll_channels", "01_images_and_features"),
     "04_total_cost": ("your-costs", "compute_content_cost", "02_content_cost"),
     "05_making_art": ("your-costs", "compute_content_cost", "02_content_cost"),
+    "06_keeping_colours": ("your-costs", "unroll_channels", "01_images_and_features"),
+    "07_fast_style_transfer": ("your-costs", "compute_content_cost", "02_content_cost"),
     "09_cyclegan_losses": ("your-blocks", "downsample", "08_cyclegan_blocks"),
     "10_cyclegan_training": ("your-parts", "downsample", "08_cyclegan_blocks"),
 }
 #: Cells that draw a picture from the student's functions.
-PICTURES = {"05_making_art": ["run", "weights", "optim"], "08_cyclegan_blocks": ["unet"],
+PICTURES = {"05_making_art": ["run", "weights", "optim"],
+            "06_keeping_colours": ["run", "histogram", "scale", "blend", "multiscale"],
+            "07_fast_style_transfer": ["train", "race"], "08_cyclegan_blocks": ["unet"],
             "10_cyclegan_training": ["test-images", "identity-experiment"]}
 
 
@@ -80,7 +84,7 @@ def test_every_passing_check_kept_its_function(course):
 
 @pytest.mark.parametrize("lesson", sorted(PICTURES))
 def test_later_lessons_draw_their_pictures_from_the_students_functions(course, lesson):
-    """Lessons 05, 06 and 08 show pictures; in the edition only the student's code can
+    """Lessons 05-08 and 10 show pictures; in the edition only the student's code can
     have made them (the library's own graded functions are stubs)."""
     nb = course["solved"][lesson]
     pictures = [cell.get("id") for cell in nb.cells for out in cell.get("outputs", [])
