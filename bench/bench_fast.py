@@ -29,18 +29,23 @@ def square(image: np.ndarray, size: int) -> np.ndarray:
     return tf.image.resize(image, (size, size)).numpy()
 
 
-def forward_ms(net: keras.Model, size: int, repeats: int, jit: bool) -> float:
-    """Median warm wall time of one forward pass on a (1, size, size, 3) image, in ms."""
+def forward_ms(net: keras.Model, size: int, repeats: int, jit: bool) -> tuple[float, float]:
+    """Median warm wall time and CPU time of one forward pass on (1, size, size, 3), in ms.
+
+    The CPU time (all threads of this process) does not grow when other jobs share the
+    machine; on an idle machine the wall time lies between it and it divided by the cores.
+    """
     fn = tf.function(lambda x: net(x, training=False), jit_compile=jit)
     x = tf.constant(np.random.default_rng(0).random((1, size, size, 3), dtype=np.float32))
     for _ in range(2):
         fn(x).numpy()  # trace, compile, warm up
-    times = []
+    wall, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn(x).numpy()
-        times.append(time.perf_counter() - start)
-    return 1000.0 * float(np.median(times))
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return 1000.0 * float(np.median(wall)), 1000.0 * float(np.median(cpu))
 
 
 def gatys_seconds(vgg, size: int, steps: int) -> float:
@@ -136,12 +141,13 @@ def main(argv=None) -> None:
     parser.add_argument("--train-batch", type=int, default=2)
     parser.add_argument("--train-block", type=int, default=4)
     parser.add_argument("--skip-gatys", action="store_true")
+    parser.add_argument("--skip-train", action="store_true")
     args = parser.parse_args(argv)
     vgg = load_vgg19("auto")
     print(f"VGG19 weights: {vgg.weights_source}; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores")
 
-    print("\n| width | params | size | forward | forward + XLA |")
+    print("\n| width | params | size | forward (wall / CPU) | forward + XLA (wall / CPU) |")
     print("|---|---|---|---|---|")
     best = {}
     for width in args.widths:
@@ -149,9 +155,10 @@ def main(argv=None) -> None:
         for size in args.sizes:
             plain = forward_ms(net, size, args.repeats, jit=False)
             xla = forward_ms(net, size, args.repeats, jit=True)
-            best[(width, size)] = min(plain, xla)
+            best[(width, size)] = min(plain[0], xla[0])
             print(f"| {width} ({WIDTHS.get(width, width)}) | {net.count_params():,} | {size}² | "
-                  f"{plain:.0f} ms | {xla:.0f} ms |", flush=True)
+                  f"{plain[0]:.0f} / {plain[1]:.0f} ms | {xla[0]:.0f} / {xla[1]:.0f} ms |",
+                  flush=True)
 
     if not args.skip_gatys:
         seconds = gatys_seconds(vgg, args.gatys_size, args.gatys_steps)
@@ -163,6 +170,8 @@ def main(argv=None) -> None:
             ms = best[(width, args.gatys_size)]
             print(f"| {width} | {ms:.0f} ms | {seconds:.1f} s | {1000 * seconds / ms:.0f}x |")
 
+    if args.skip_train:
+        return
     print(f"\nTraining step, {args.train_size}² crops, batch {args.train_batch} "
           f"(median s/step over interleaved blocks of {args.train_block}):")
     print("| width | plain fit() | project step | throughput ratio |")

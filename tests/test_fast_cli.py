@@ -75,6 +75,11 @@ def test_apply_fast_keeps_the_size(fast_run, data, tmp_path):
     assert code == 0
     assert Image.open(tmp_path / "out" / "odd.png").size == (37, 22)
     assert Image.open(tmp_path / "out" / "toy_00.png").size == (40, 40)
+    # Without XLA the pixels agree up to rounding.
+    assert main(["apply", str(fast_run), str(tmp_path / "odd.png"), "-o",
+                 str(tmp_path / "plain"), "--no-xla"]) == 0
+    a, b = (np.asarray(Image.open(tmp_path / d / "odd.png"), np.int16) for d in ("out", "plain"))
+    assert np.abs(a - b).max() <= 2
 
 
 def test_apply_adain_alpha(adain_run, data, tmp_path):
