@@ -1,10 +1,10 @@
 """What the identity loss does, measured on the toy data: a sweep over ``lambda_id`` and seeds.
 
 On the toy scenes (:mod:`cyclegan.toy`) the true translation is known: scene ``s``
-painted with the other fruit under the same lamp (:func:`~cyclegan.toy.paired_toy_scene`).
+painted with the other fruit (:func:`~cyclegan.toy.paired_toy_scene`).
 For a generator ``G`` of one direction, input pictures ``x``, outputs ``y = G(x)`` and
-true translations ``t``, all ``(N, S, S, 3)`` in [-1, 1], with ``m`` the input's fruit
-coverage and ``w = 1 - max(m_apple, m_orange)`` the background both pictures share:
+true translations ``t``, all ``(N, S, S, 3)`` in [-1, 1], and ``w = 1 - max(m_apple,
+m_orange)`` the background both pictures share (``m``: fruit coverage):
 
 - **fruit change**: the share of the true change of the fruit's colour that ``G`` made,
   ``d_G . d_t / |d_t|^2`` with ``d_G``, ``d_t`` the mean colour of ``y - x``, ``t - x``
