@@ -222,7 +222,8 @@ def test_an_interrupted_run_run_again_grades_only_what_is_missing(cluster, clien
     first.send_signal(signal.SIGINT)  # Ctrl-C after the first recorded notebook
     assert first.wait(timeout=60) == 130, first.stderr.read()
     kept = _logged(out)
-    assert kept == [("garbage", LESSON)]  # it takes no kernel: done first
+    # The unreadable file takes no kernel, so it is done while the solution still runs.
+    assert kept == [("garbage", LESSON)]
     assert cli.main(command[3:]) == 0
     # The rerun recorded only the missing notebook, and every grade is the local one.
     assert _logged(out) == kept + [("solutions", LESSON)]
@@ -241,3 +242,34 @@ def test_an_unreachable_scheduler_is_one_line_on_stderr(tmp_path, monkeypatch, c
     assert code == 2
     assert err.startswith("autograde grade: error: cannot reach the Dask scheduler")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_log_keeps_the_last_result_per_notebook_and_skips_a_torn_line(tmp_path):
+    from autograde.grader.jobs import GradingJob
+    from autograde.grader.results import ItemResult, LessonResult
+    from autograde.grader.resume import GradedLog, fingerprint
+
+    files = {name: tmp_path / f"{name}.ipynb" for name in ("path", "release", "source")}
+    for index, path in enumerate(files.values()):
+        path.write_text(f"{{{index}}}", encoding="utf-8")
+    job = GradingJob("ada", LESSON, *map(str, files.values()), str(files["source"]),
+                     limits={"cell_seconds": 1.0}, policy={"hide": []})
+    mark = fingerprint(job, tmp_path / "out")
+    log = GradedLog(tmp_path / "state")
+    old = LessonResult("ada", LESSON, 0.0, 2.0, [ItemResult("test_f", 0.0, 2.0, "wrong")])
+    new = LessonResult("ada", LESSON, 2.0, 2.0, [ItemResult("test_f", 2.0, 2.0)])
+    log.append("old", old)
+    log.append(mark, new)
+    with log.path.open("a", encoding="utf-8") as handle:
+        handle.write('{"fingerprint": "x", "result": {"stud')  # killed mid-write
+    assert log.load() == {("ada", LESSON): (mark, new)}
+    # Any input that decides the grade changes the fingerprint.
+    files["path"].write_text("{9}", encoding="utf-8")
+    assert fingerprint(job, tmp_path / "out") != mark
+    files["path"].write_text("{0}", encoding="utf-8")
+    assert fingerprint(job, tmp_path / "out") == mark
+    assert fingerprint(job, tmp_path / "elsewhere") != mark
+    assert fingerprint(job.__class__(**{**job.__dict__, "limits": {"cell_seconds": 2.0}}),
+                       tmp_path / "out") != mark
+    files["path"].unlink()
+    assert fingerprint(job, tmp_path / "out") == ""
