@@ -35,14 +35,23 @@ def _save(fig, path: Path, weights: str) -> Path:
     return path
 
 
+#: The pictures, by the name ``--only`` takes (file ``controls_<name>.png``).
+PICTURES = ("colours", "blend", "scale", "mask", "multiscale")
+
+
 def make_gallery(out: Path, size: int = 128, steps: int = 4, weights: str | None = "auto",
-                 progress: bool = True) -> list[Path]:
-    """Run every control at ``size`` px with ``steps`` L-BFGS steps; return the PNGs written."""
+                 progress: bool = True, only: tuple[str, ...] = PICTURES) -> list[Path]:
+    """Run the controls at ``size`` px with ``steps`` L-BFGS steps; return the PNGs written.
+
+    ``only`` picks some of :data:`PICTURES`; the multiscale one runs at twice ``size``.
+    """
+    unknown = sorted(set(only) - set(PICTURES))
+    if unknown:
+        raise ValueError(f"unknown picture(s) {unknown}; choose from {list(PICTURES)}.")
     import matplotlib
 
     matplotlib.use("Agg")
     from . import samples
-    from .multiscale import stylize_multiscale
     from .plotting import show_images
     from .stylize import stylize
     from .vgg import load_vgg19
@@ -60,25 +69,40 @@ def make_gallery(out: Path, size: int = 128, steps: int = 4, weights: str | None
                        progress=progress, **kwargs).image
 
     written = []
-    plain = run(waves)
-    fig = show_images([content, waves, plain, run(waves, preserve_colors="luminance"),
+    plain = run(waves) if {"colours", "scale"} & set(only) else None
+    if "colours" in only:
+        fig = show_images([content, waves, plain, run(waves, preserve_colors="luminance"),
                        run(waves, preserve_colors="histogram")],
-                      ["content", "style: waves", "plain", "colours: luminance",
-                       "colours: histogram"], size=2.4)
-    written.append(_save(fig, out / "controls_colours.png", source))
-    fig = show_images([waves, mosaic, run([waves, mosaic], style_weights=[0.7, 0.3])],
-                      ["style a: waves", "style b: mosaic", "weights 0.7, 0.3"],
-                      size=2.4)
-    written.append(_save(fig, out / "controls_blend.png", source))
-    fig = show_images([run(big_waves, style_scale=0.5), plain, run(big_waves, style_scale=2.0)],
-                      ["style scale 0.5", "style scale 1", "style scale 2"],
-                      size=2.4)
-    written.append(_save(fig, out / "controls_scale.png", source))
-    mask = _ellipse_mask(*hw)
-    fig = show_images([np.repeat(mask[..., None], 3, axis=-1),
-                       run([waves, mosaic], mask=mask)],
-                      ["mask (white: waves)", "waves | mosaic"], size=2.4)
-    written.append(_save(fig, out / "controls_mask.png", source))
+                          ["content", "style: waves", "plain", "colours: luminance",
+                           "colours: histogram"], size=2.4)
+        written.append(_save(fig, out / "controls_colours.png", source))
+    if "blend" in only:
+        fig = show_images([waves, mosaic, run([waves, mosaic], style_weights=[0.7, 0.3])],
+                          ["style a: waves", "style b: mosaic", "weights 0.7, 0.3"], size=2.4)
+        written.append(_save(fig, out / "controls_blend.png", source))
+    if "scale" in only:
+        fig = show_images([run(big_waves, style_scale=0.5), plain,
+                           run(big_waves, style_scale=2.0)],
+                          ["style scale 0.5", "style scale 1", "style scale 2"], size=2.4)
+        written.append(_save(fig, out / "controls_scale.png", source))
+    if "mask" in only:
+        mask = _ellipse_mask(*hw)
+        fig = show_images([np.repeat(mask[..., None], 3, axis=-1),
+                           run([waves, mosaic], mask=mask)],
+                          ["mask (white: waves)", "waves | mosaic"], size=2.4)
+        written.append(_save(fig, out / "controls_mask.png", source))
+    if "multiscale" in only:
+        written.append(_multiscale(out, size, steps, vgg, progress))
+    return written
+
+
+def _multiscale(out: Path, size: int, steps: int, vgg, progress: bool) -> Path:
+    """Single-scale at ``2 * size`` beside coarse-to-fine from ``size``, same steps per size."""
+    from . import samples
+    from .multiscale import stylize_multiscale
+    from .plotting import show_images
+    from .stylize import stylize
+
     big = samples.content_image("grace_hopper", max_dim=2 * size)
     big_style = samples.style_image("waves", size=big.shape[1:3])
     single = stylize(big, big_style, steps=steps, optimizer="lbfgs", vgg=vgg,
@@ -88,8 +112,7 @@ def make_gallery(out: Path, size: int = 128, steps: int = 4, weights: str | None
     fig = show_images([single, c2f], [f"single-scale, {steps} steps",
                                       f"from {size} px, {steps} steps per size"],
                       size=3.2)
-    written.append(_save(fig, out / "controls_multiscale.png", source))
-    return written
+    return _save(fig, out / "controls_multiscale.png", vgg.weights_source)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,10 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=128, help="longest side in pixels")
     parser.add_argument("--steps", type=int, default=4, help="L-BFGS steps per run")
     parser.add_argument("--weights", default="auto", help="VGG19 weights (random: none)")
+    parser.add_argument("--only", nargs="+", choices=PICTURES, default=PICTURES,
+                        help="make only these pictures")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     weights = None if args.weights == "random" else args.weights
-    for path in make_gallery(Path(args.out), args.size, args.steps, weights, not args.quiet):
+    for path in make_gallery(Path(args.out), args.size, args.steps, weights, not args.quiet,
+                             tuple(args.only)):
         print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
     return 0
 
