@@ -51,8 +51,8 @@ from nst_utils.samples import content_image, style_image
 from nst_utils.stylize import stylize
 from nst_utils.vgg import load_vgg19
 
-# Grading runs a few steps on tiny images; your own run uses these settings (the whole
-# lesson takes a few minutes on a 2-core CPU).
+# Grading runs a few steps on tiny images; your own run uses these settings: the whole
+# lesson took about 7 minutes on a 2-core CPU shared with other jobs.
 SIZE = 32 if is_grading() else 128
 TRAIN_STEPS = 2 if is_grading() else 150
 
@@ -150,10 +150,12 @@ def adain_style_loss(generated_features, style_features, epsilon=1e-5):
 #
 # The real training set is MS-COCO (83,000 photos; `nst train-fast --data DIR` takes any
 # folder of images). Offline, the course makes a small set of its own: crops and flips
-# of the course photo and painted toy scenes. A minute of training on 24 pictures with
-# the small `"fast"` width (12 channels instead of Johnson's 32) teaches the network the
-# painting's colours and a hint of its texture, not Johnson's results; with ImageNet
-# weights, a GPU and a few thousand steps on COCO it learns the style.
+# of the course photo and painted toy scenes. 150 steps on 24 pictures with the small
+# `"fast"` width (8 channels instead of Johnson's 32) took 5 minutes on our 2-core CPU
+# while other jobs shared it (the loss fell from 92,000 to 443 with random VGG19
+# weights). That teaches the network the painting's colours and a hint of its texture,
+# not Johnson's results; with ImageNet weights, a GPU and a few thousand steps on COCO it
+# learns the style.
 
 # %% cell_id="your-costs"
 content_cost, style_cost, tv_cost, weighted_total = yours(
@@ -180,7 +182,9 @@ plot_losses(losses, "perceptual loss per step (your costs)");
 #
 # The same photo and style, once through the trained network and once by Gatys'
 # optimisation (lesson 5's L-BFGS, a short run). The network's time is per picture
-# once trained: training is paid once per style.
+# once trained: training is paid once per style. In our run the network took 436 ms for
+# the 128-pixel photo and three L-BFGS steps 61.5 s, 141 times longer (a busy CPU; at
+# 512 and 1024 pixels docs/benchmarks.md compares the two on a quiet one).
 
 # %% cell_id="race"
 _, network = load_run_model(f"{work}/run")
