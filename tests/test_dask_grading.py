@@ -152,6 +152,7 @@ def _kill_when_busy(client, student: str, killed: list) -> None:
         time.sleep(0.2)
 
 
+@pytest.mark.slow
 def test_a_batch_on_two_workers_gets_the_local_grades_though_a_worker_is_killed(
         cluster, client, batch):
     out = _out(batch, "dask")
@@ -185,6 +186,7 @@ def _kill_own_worker(job_json: str) -> str:
     return grade_on_worker(job_json)
 
 
+@pytest.mark.slow
 def test_a_notebook_that_kills_its_workers_is_given_up_with_a_note(client, batch):
     source = batch["submissions"] / "garbage" / f"{LESSON}.ipynb"
     for student in (KILLER, "garbage"):
@@ -204,6 +206,7 @@ def test_a_notebook_that_kills_its_workers_is_given_up_with_a_note(client, batch
     client.wait_for_workers(2, timeout=120)
 
 
+@pytest.mark.slow
 def test_an_interrupted_run_run_again_grades_only_what_is_missing(cluster, client, batch):
     folder = batch["base"] / "interrupted"
     for student in ("solutions", "garbage"):
