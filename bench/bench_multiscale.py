@@ -18,7 +18,8 @@ VGG19 weights: **random** (``load_vgg19(None)``; the ImageNet file cannot be dow
 here), which changes the loss landscape, not the cost of a step.
 
 Run: ``python -m bench.bench_multiscale`` (defaults: 512 and 1024 fully, 2048 with a
-two-step baseline); ``--help`` for the knobs. Figures go to docs/benchmarks.md by hand.
+one-step baseline alone, see PLANS); ``--help`` for the knobs. Figures go to
+docs/benchmarks.md by hand.
 """
 
 from __future__ import annotations
