@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     app.add_argument("--style", help="style image (AdaIN runs)")
     app.add_argument("--alpha", type=float, default=1.0, help="AdaIN content/style trade-off")
     app.add_argument("--max-dim", type=int, help="shrink inputs to this longest side")
-    app.add_argument("--no-xla", action="store_true", help="do not compile with XLA")
+    app.add_argument("--xla", action="store_true", help="compile the forward pass with XLA")
     dl = sub.add_parser("download-data", help="download MS-COCO train2014 or WikiArt")
     dl.add_argument("name", choices=("coco2014", "wikiart"))
     dl.add_argument("dir", help="folder that receives the unpacked images")
@@ -108,7 +108,7 @@ def _run(args) -> None:
         from nst_utils.fast.apply import apply_files
 
         written = apply_files(args.run, args.images, args.out, style=args.style,
-                              alpha=args.alpha, max_dim=args.max_dim, xla=not args.no_xla)
+                              alpha=args.alpha, max_dim=args.max_dim, xla=args.xla)
         print(f"wrote {len(written)} image{'s' if len(written) != 1 else ''} to {args.out}")
     elif args.command == "download-data":
         from nst_utils.fast.data import DATASETS, download_archive

@@ -75,7 +75,7 @@ def _inputs(paths: Sequence[str | os.PathLike]) -> list[Path]:
 def apply_files(run_dir: str | os.PathLike, images: Sequence[str | os.PathLike],
                 out_dir: str | os.PathLike, *, style: str | os.PathLike | None = None,
                 alpha: float = 1.0, max_dim: int | None = None,
-                xla: bool = True) -> list[Path]:
+                xla: bool = False) -> list[Path]:
     """Stylise image files (or folders of them) and write ``OUT/<name>.png``.
 
     Args:
@@ -109,9 +109,9 @@ def apply_files(run_dir: str | os.PathLike, images: Sequence[str | os.PathLike],
     style_image = None if style is None else load_image(style, max_dim=STYLE_MAX_DIM)
     out_dir = Path(out_dir)
     written = []
-    # XLA fuses the padding, normalisation and activations around each convolution: on a
-    # CPU that roughly halves a narrow network's time (docs/benchmarks.md); it compiles
-    # once per image size.
+    # XLA fuses the padding, normalisation and activations around each convolution; on
+    # this project's CPU it was not reliably faster (docs/benchmarks.md), so it is opt-in.
+    # It compiles once per image size.
     forward = tf.function(lambda *x: model(list(x) if len(x) > 1 else x[0], training=False),
                           jit_compile=xla)
     for path, image in tqdm(list(zip(files, contents, strict=True)), desc="apply",
