@@ -26,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Neural Style Transfer: repaint CONTENT in the style of STYLE "
                     "(several STYLEs are blended, or split by --mask).",
         epilog="Fast style transfer: `nst train-fast`, `nst train-adain` and `nst apply` "
-               "(each with --help) train a network once and then stylise in one pass.",
+               "(each with --help) train a network once and then stylise in one pass; "
+               "`nst download-data` and `nst make-data` fetch or make training images.",
     )
     p.add_argument("content", help="content image file, or a bundled name such as grace_hopper")
     p.add_argument("style", nargs="+",
@@ -138,7 +139,7 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 #: Subcommands of fast style transfer, run by :mod:`nst_utils.fast_cli`.
-FAST_COMMANDS = ("train-fast", "train-adain", "apply")
+FAST_COMMANDS = ("train-fast", "train-adain", "apply", "download-data", "make-data")
 
 
 def main(argv: list[str] | None = None) -> int:
