@@ -198,7 +198,8 @@ show_images([plain.image, kept, matched.image],
 
 # %% cell_id="scale"
 scaled = {1.0: plain.image}  # scale 1 is the plain transfer of section 2
-for scale in (0.5, 2.0):
+# (grading's tiny pictures cannot shrink the style below VGG19's 32 pixels: no 0.5 there)
+for scale in (2.0,) if is_grading() else (0.5, 2.0):
     scaled[scale] = stylize(content, style, steps=STEPS, vgg=vgg, costs=costs,
                             style_scale=scale, progress=not quiet).image
 scaled = dict(sorted(scaled.items()))
