@@ -12,16 +12,12 @@ Features are the 2048 channels of InceptionV3's last block, averaged over space 
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
-import socket
-import tempfile
 from pathlib import Path
 
 import keras
 
-from nst_utils.runtime import is_grading
+from nst_utils import weight_files
 from nst_utils.vgg import DOWNLOAD_STALL_TIMEOUT_S, WeightsUnavailableError, origin_unreachable
 
 #: File name Keras uses for the ImageNet InceptionV3 weights without the classifier.
@@ -46,9 +42,6 @@ FEATURE_DIM = 2048
 #: Weight choices besides a path.
 WEIGHT_CHOICES = ("imagenet", "random", "auto")
 
-_OFF_VALUES = {"0", "false", "no", "off"}
-
-
 class InceptionWeightsUnavailableError(WeightsUnavailableError, ValueError):
     """The ImageNet InceptionV3 weights are neither local nor downloadable.
 
@@ -58,13 +51,12 @@ class InceptionWeightsUnavailableError(WeightsUnavailableError, ValueError):
 
 def keras_cache_path() -> Path:
     """Where ``keras.utils.get_file`` caches the InceptionV3 weight file."""
-    home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
-    return Path(home) / "models" / INCEPTION_WEIGHTS_FILE
+    return weight_files.keras_cache_path(INCEPTION_WEIGHTS_FILE)
 
 
 def downloads_allowed() -> bool:
     """False when ``CYCLEGAN_INCEPTION_DOWNLOAD`` is ``0``, ``false``, ``no`` or ``off``."""
-    return os.environ.get(DOWNLOAD_ENV_VAR, "").strip().lower() not in _OFF_VALUES
+    return weight_files.downloads_allowed(DOWNLOAD_ENV_VAR)
 
 
 def _unavailable(reason: str) -> InceptionWeightsUnavailableError:
@@ -76,20 +68,6 @@ def _unavailable(reason: str) -> InceptionWeightsUnavailableError:
         "use --weights random (the scores then mean little)."
     )
     return InceptionWeightsUnavailableError(message, reason)
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__
-
-
-def _hash_matches(path: Path) -> bool:
-    """Whether ``path`` has :data:`INCEPTION_WEIGHTS_HASH` (MD5 if 32 characters, else SHA-256)."""
-    hasher = hashlib.md5() if len(INCEPTION_WEIGHTS_HASH) == 32 else hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            hasher.update(block)
-    return hasher.hexdigest() == INCEPTION_WEIGHTS_HASH.lower()
 
 
 def download_inception_weights() -> Path:
@@ -106,44 +84,16 @@ def download_inception_weights() -> Path:
         InceptionWeightsUnavailableError: offline, downloads turned off, or the download
             failed or had the wrong hash; no file is left behind.
     """
-    target = keras_cache_path()
-    if target.is_file() and _hash_matches(target):
-        return target
-    if not downloads_allowed():
-        raise _unavailable(f"downloads turned off by {DOWNLOAD_ENV_VAR}="
-                           f"{os.environ.get(DOWNLOAD_ENV_VAR)}")  # fmt: skip
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".inception-download-", dir=target.parent))
-    except OSError as err:
-        raise _unavailable(f"cannot write to {target.parent}: {_first_line(err)}") from None
-    previous_timeout = socket.getdefaulttimeout()
-    try:
-        socket.setdefaulttimeout(DOWNLOAD_STALL_TIMEOUT_S)  # urlretrieve takes no timeout
-        try:
-            path = keras.utils.get_file(
-                INCEPTION_WEIGHTS_FILE,
-                INCEPTION_WEIGHTS_URL,
-                cache_dir=str(staging),
-                cache_subdir="",
-                file_hash=INCEPTION_WEIGHTS_HASH,
-            )
-        finally:
-            socket.setdefaulttimeout(previous_timeout)
-        os.replace(path, target)
-    except Exception as err:  # get_file raises a bare Exception on network failures
-        raise _unavailable(_first_line(err)) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+        return weight_files.fetch_checked(
+            INCEPTION_WEIGHTS_FILE, INCEPTION_WEIGHTS_URL, INCEPTION_WEIGHTS_HASH,
+            stall_timeout_s=DOWNLOAD_STALL_TIMEOUT_S, download_env=DOWNLOAD_ENV_VAR)
+    except weight_files.DownloadFailed as err:
+        raise _unavailable(str(err)) from None
 
 
 def _local_weights() -> Path | None:
-    env = os.environ.get(WEIGHTS_ENV_VAR)
-    if env:
-        return Path(env)
-    cached = keras_cache_path()
-    return cached if cached.exists() else None
+    return weight_files.local_copy(WEIGHTS_ENV_VAR, INCEPTION_WEIGHTS_FILE)
 
 
 def _auto_weights() -> Path | None:
@@ -151,13 +101,8 @@ def _auto_weights() -> Path | None:
     local = _local_weights()
     if local is not None:
         return local
-    if is_grading():
-        reason = "no download while a notebook is graded"
-    elif not downloads_allowed():
-        reason = f"downloads turned off by {DOWNLOAD_ENV_VAR}={os.environ.get(DOWNLOAD_ENV_VAR)}"
-    else:
-        offline = origin_unreachable(INCEPTION_WEIGHTS_URL)
-        reason = f"offline: {offline}" if offline else ""
+    reason = weight_files.why_not_download(
+        DOWNLOAD_ENV_VAR, lambda: origin_unreachable(INCEPTION_WEIGHTS_URL))
     if not reason:
         try:
             return download_inception_weights()
@@ -235,7 +180,7 @@ def load_inception(
             inception.load_weights(str(path))
         except Exception as err:
             raise ValueError(f"{path} does not hold InceptionV3 no-top weights "
-                             f"({type(err).__name__}: {_first_line(err)}); use "
+                             f"({type(err).__name__}: {weight_files.first_line(err)}); use "
                              f"{INCEPTION_WEIGHTS_FILE}.") from None  # fmt: skip
         source = f"ImageNet ({path})"
     inception.trainable = False

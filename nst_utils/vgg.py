@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 import socket
-import tempfile
 import threading
 import urllib.parse
 import urllib.request
@@ -15,7 +12,7 @@ from pathlib import Path
 
 import keras
 
-from .runtime import is_grading
+from . import weight_files
 
 #: File name Keras uses for the ImageNet VGG19 weights without the classifier.
 VGG19_WEIGHTS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -36,9 +33,6 @@ PROBE_TIMEOUT_S = 3.0
 #: Seconds a download may go without receiving data before it is abandoned.
 DOWNLOAD_STALL_TIMEOUT_S = 30.0
 
-_OFF_VALUES = {"0", "false", "no", "off"}
-
-
 class WeightsUnavailableError(RuntimeError):
     """The ImageNet weights are neither cached nor downloadable.
 
@@ -53,13 +47,12 @@ class WeightsUnavailableError(RuntimeError):
 
 def keras_cache_path() -> Path:
     """Where ``keras.utils.get_file`` caches the VGG19 weight file."""
-    home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
-    return Path(home) / "models" / VGG19_WEIGHTS_FILE
+    return weight_files.keras_cache_path(VGG19_WEIGHTS_FILE)
 
 
 def downloads_allowed() -> bool:
     """False when ``NST_VGG19_DOWNLOAD`` is ``0``, ``false``, ``no`` or ``off``."""
-    return os.environ.get(DOWNLOAD_ENV_VAR, "").strip().lower() not in _OFF_VALUES
+    return weight_files.downloads_allowed(DOWNLOAD_ENV_VAR)
 
 
 def _missing_weights_message(reason: str) -> str:
@@ -76,20 +69,6 @@ def _unavailable(reason: str) -> WeightsUnavailableError:
     return WeightsUnavailableError(_missing_weights_message(reason), reason)
 
 
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__
-
-
-def _hash_matches(path: Path) -> bool:
-    """Whether ``path`` has :data:`VGG19_WEIGHTS_HASH` (MD5 if 32 characters, else SHA-256)."""
-    hasher = hashlib.md5() if len(VGG19_WEIGHTS_HASH) == 32 else hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            hasher.update(block)
-    return hasher.hexdigest() == VGG19_WEIGHTS_HASH.lower()
-
-
 def download_vgg19_weights() -> Path:
     """Fetch (or find in Keras's cache) the ImageNet weight file and check its hash.
 
@@ -97,7 +76,7 @@ def download_vgg19_weights() -> Path:
     check) into a temporary folder beside the cache; only a complete file with the right
     hash is moved into place, so an interrupted or corrupted download never lands in
     the cache. A download receiving nothing for :data:`DOWNLOAD_STALL_TIMEOUT_S` seconds
-    is abandoned (it sets the socket default timeout meanwhile).
+    is abandoned (:func:`nst_utils.weight_files.fetch_checked`).
 
     Returns:
         Path of the verified file.
@@ -106,36 +85,12 @@ def download_vgg19_weights() -> Path:
         WeightsUnavailableError: offline, downloads turned off by ``NST_VGG19_DOWNLOAD``,
             or the download failed or had the wrong hash; no file is left behind.
     """
-    target = keras_cache_path()
-    if target.is_file() and _hash_matches(target):
-        return target
-    if not downloads_allowed():
-        raise _unavailable(f"downloads turned off by {DOWNLOAD_ENV_VAR}="
-                           f"{os.environ.get(DOWNLOAD_ENV_VAR)}")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".vgg19-download-", dir=target.parent))
-    except OSError as err:
-        raise _unavailable(f"cannot write to {target.parent}: {_first_line(err)}") from None
-    previous_timeout = socket.getdefaulttimeout()
-    try:
-        socket.setdefaulttimeout(DOWNLOAD_STALL_TIMEOUT_S)  # urlretrieve takes no timeout
-        try:
-            path = keras.utils.get_file(
-                VGG19_WEIGHTS_FILE,
-                VGG19_WEIGHTS_URL,
-                cache_dir=str(staging),
-                cache_subdir="",
-                file_hash=VGG19_WEIGHTS_HASH,
-            )
-        finally:
-            socket.setdefaulttimeout(previous_timeout)
-        os.replace(path, target)
-    except Exception as err:  # get_file raises a bare Exception on network failures
-        raise _unavailable(_first_line(err)) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+        return weight_files.fetch_checked(
+            VGG19_WEIGHTS_FILE, VGG19_WEIGHTS_URL, VGG19_WEIGHTS_HASH,
+            stall_timeout_s=DOWNLOAD_STALL_TIMEOUT_S, download_env=DOWNLOAD_ENV_VAR)
+    except weight_files.DownloadFailed as err:
+        raise _unavailable(str(err)) from None
 
 
 def _probe_target(url: str) -> tuple[str, int]:
@@ -177,7 +132,7 @@ def origin_unreachable(url: str | None = None, timeout: float | None = None) -> 
                 outcome.append(None)
         except (OSError, ValueError) as err:
             outcome.append(f"{where[0] if where else url} unreachable: "
-                           f"{getattr(err, 'strerror', None) or _first_line(err)}")
+                           f"{getattr(err, 'strerror', None) or weight_files.first_line(err)}")
 
     thread = threading.Thread(target=attempt, name="vgg19-origin-probe", daemon=True)
     thread.start()
@@ -189,11 +144,7 @@ def origin_unreachable(url: str | None = None, timeout: float | None = None) -> 
 
 def _local_weights() -> Path | None:
     """A local ImageNet weight file named by the environment or cached by Keras, if any."""
-    env = os.environ.get(WEIGHTS_ENV_VAR)
-    if env:
-        return Path(env)
-    cached = keras_cache_path()
-    return cached if cached.exists() else None
+    return weight_files.local_copy(WEIGHTS_ENV_VAR, VGG19_WEIGHTS_FILE)
 
 
 def _auto_weights() -> Path | None:
@@ -201,13 +152,7 @@ def _auto_weights() -> Path | None:
     local = _local_weights()
     if local is not None:
         return local
-    if is_grading():
-        reason = "no download while a notebook is graded"
-    elif not downloads_allowed():
-        reason = f"downloads turned off by {DOWNLOAD_ENV_VAR}={os.environ.get(DOWNLOAD_ENV_VAR)}"
-    else:
-        offline = origin_unreachable()
-        reason = f"offline: {offline}" if offline else ""
+    reason = weight_files.why_not_download(DOWNLOAD_ENV_VAR, origin_unreachable)
     if not reason:
         try:
             return download_vgg19_weights()
