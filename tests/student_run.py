@@ -1,6 +1,6 @@
 """The course as a student runs it, once per session: the student edition under Validate.
 
-:func:`run_student_course` writes the handout's eight lessons twice, each set in a
+:func:`run_student_course` writes the handout's ten lessons twice, each set in a
 folder of its own as a student's ``lessons/`` would be: ``solved`` (the solution
 bodies typed into the stubs) and ``untouched``. One subprocess per set presses
 nbgrader's *Validate* on its lessons in order: nbgrader's ``Validator`` with the

@@ -3,7 +3,7 @@
 The handout's wheel is unpacked and put first on the kernels' ``PYTHONPATH``, so the
 lessons import the edition (every graded function a stub) instead of the repository.
 The session fixture ``student_course`` (tests/student_run.py) presses nbgrader's
-Validate on the eight lessons in order, once with the solution bodies typed into the
+Validate on the ten lessons in order, once with the solution bodies typed into the
 stubs and once untouched, each set in a folder of its own, as a student's ``lessons/``
 would be; this module looks at the executed notebooks (tests/test_validate.py at
 Validate's verdicts).
