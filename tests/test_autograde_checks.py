@@ -11,7 +11,8 @@ import tensorflow as tf
 
 from autograde.graded import comparison, exact
 from autograde.graded.mistakes import TYPICAL_MISTAKES
-from autograde.graded.specs import GRADED, Case, get_spec
+from autograde.graded.specs import GRADED, Case, get_spec, resolve
+from autograde.graded.variants import PROVIDED_NAMES
 from autograde.kernel import checks
 
 REQUIRED = ("compute_content_cost", "gram_matrix", "compute_layer_style_cost",
@@ -66,7 +67,9 @@ def _student(name: str, body: str):
     parameters = inspect.signature(spec.reference_function()).parameters.values()
     args = ", ".join(p.name if p.default is p.empty else f"{p.name}={p.default!r}"
                      for p in parameters)
-    namespace = {"tf": tf, "np": np}
+    # What a lesson's setup cell provides (tf, np and the course's constants).
+    namespace = {"tf": tf, "np": np} | {name: resolve(path) for name, path
+                                        in PROVIDED_NAMES.items() if "." in path}
     for helper in spec.uses:
         namespace[helper] = get_spec(helper).reference_function()
     exec(f"def {name}({args}):\n{textwrap.indent(body, '    ')}\n", namespace)  # noqa: S102

@@ -50,10 +50,10 @@ FUNCTIONS: tuple[GradedFunction, ...] = (
                 + "return sigma_y * (content_features - mu_x) / sigma_x + mu_y",
             ),
             Mistake(
-                "statistics over the channels",
-                "Your statistics run across the channels at each pixel; AdaIN takes one "
-                "mean and one standard deviation per channel, over the pixels.",
-                _MOMENTS.format(axes="[3]") + _STDS
+                "one statistic for all channels",
+                "Your statistics lump the channels together; AdaIN takes one mean and one "
+                "standard deviation per channel, over the pixels.",
+                _MOMENTS.format(axes="[1, 2, 3]") + _STDS
                 + "return sigma_y * (content_features - mu_x) / sigma_x + mu_y",
             ),
             Mistake(
