@@ -188,15 +188,17 @@ plot_losses(losses, "perceptual loss per step (your costs)");
 
 # %% cell_id="race"
 _, network = load_run_model(f"{work}/run")
-photo = content_image("grace_hopper", max_dim=SIZE)
+# (at least 48 pixels: grading's tiny 32 would crop below VGG19's 32 x 32 for Gatys)
+photo = content_image("grace_hopper", max_dim=max(SIZE, 48))
 photo = photo[:, : photo.shape[1] // 4 * 4, : photo.shape[2] // 4 * 4]  # multiples of 4
 network(photo)  # the first call builds the graph; time the second
 started = time.perf_counter()
 fast = np.asarray(network(photo))
 fast_seconds = time.perf_counter() - started
 vgg = load_vgg19("auto")
-gatys = stylize(photo, style, steps=1 if is_grading() else 3, optimizer="lbfgs", vgg=vgg,
-                costs=costs, progress=not is_grading())
+gatys = stylize(photo, style_image("starry", size=photo.shape[1:3]),
+                steps=1 if is_grading() else 3, optimizer="lbfgs", vgg=vgg, costs=costs,
+                progress=not is_grading())
 print(f"fast network: {fast_seconds * 1000:.0f} ms per picture; Gatys (L-BFGS): "
       f"{gatys.seconds:.1f} s, {gatys.seconds / fast_seconds:.0f} times longer")
 show_images([photo, fast, gatys.image], ["photo", "fast network", "Gatys (L-BFGS)"],
