@@ -185,6 +185,30 @@ def scaled_style_size(size: tuple[int, int], style_scale: float | None) -> tuple
     return height, width
 
 
+def _colour_setup(preserve_colors: str | None, content: np.ndarray, styles: list,
+                  first: np.ndarray) -> tuple:
+    """What the optimisation sees under ``preserve_colors``, and how its image ends.
+
+    Returns:
+        ``(target, styles, first, finish)``: the content and style images VGG19 reads,
+        the start image, and the function turning the optimised image into the result
+        (the identity, or for ``"luminance"`` the recombination with the content's
+        chrominance).
+    """
+    if preserve_colors == "histogram":
+        return content, [match_colour_histogram(s, content) for s in styles], first, _same
+    if preserve_colors == "luminance":
+        content_luma = luminance(content)
+        styles = [grey_rgb(match_luminance(luminance(s), content_luma)) for s in styles]
+        return (grey_rgb(content_luma), styles, luminance(first),
+                lambda luma: luminance_transfer(luma, content))
+    return content, styles, first, _same
+
+
+def _same(image: np.ndarray) -> np.ndarray:
+    return image
+
+
 def stylize(
     content,
     style,
@@ -289,15 +313,8 @@ def stylize(
     styles = [resize_image(s, style_size) for s in styles]
     if mask is not None:
         mask = prepare_mask(mask, content.shape[1:3])
-    first = _initial_image(content, init, seed)
-    target = content
-    if preserve_colors == "histogram":
-        styles = [match_colour_histogram(s, content) for s in styles]
-    elif preserve_colors == "luminance":
-        content_luma = luminance(content)
-        target = grey_rgb(content_luma)
-        styles = [grey_rgb(match_luminance(luminance(s), content_luma)) for s in styles]
-        first = luminance(first)
+    target, styles, first, finish = _colour_setup(
+        preserve_colors, content, styles, _initial_image(content, init, seed))
     vgg = load_vgg19("imagenet") if vgg is None else vgg
     layers = [content_layer] + [name for name, _ in style_layers]
     extractor = build_feature_extractor(vgg, layers)
@@ -307,8 +324,6 @@ def stylize(
     loss_fn = StyleTransferLoss(extractor, target, None if targets else styles[0],
                                 content_layer, style_layers, alpha, beta, tv_weight, costs,
                                 style_targets=targets)
-    finish = (lambda image: image) if preserve_colors != "luminance" else (
-        lambda luma: luminance_transfer(luma, content))
     if preserve_colors == "luminance":
         loss_fn = _OnLuminance(loss_fn)
     result = StylizeResult(image=first,

@@ -20,12 +20,14 @@ import numpy as np
 import tensorflow as tf
 from tqdm.auto import tqdm
 
+from nst_utils import samples
 from nst_utils.cost_functions import REFERENCE_COSTS, NSTCosts, check_costs
 from nst_utils.fast import adain as adain_lib
 from nst_utils.fast import runs
 from nst_utils.fast.data import checked_images, image_dataset
 from nst_utils.fast.perceptual import FAST_CONTENT_LAYER, FAST_STYLE_LAYERS, perceptual_loss
 from nst_utils.fast.transform_net import build_transform_net
+from nst_utils.images import load_image, resize_image, save_image
 from nst_utils.vgg import build_feature_extractor, load_vgg19
 
 #: Called after every step as ``callback(step, loss)`` (step counted from 1).
@@ -44,15 +46,12 @@ def load_style(style: str, size: int) -> np.ndarray:
     Raises:
         ValueError: for an unreadable file or an unknown name.
     """
-    from nst_utils import samples
-    from nst_utils.images import load_image, resize_image
-
     if style in samples.STYLE_NAMES and not Path(style).exists():
         return samples.style_image(style, size=(size, size))
     if not Path(style).is_file():
         raise ValueError(f"style image {style} does not exist; pass an image file or one of "
                          f"the painted styles {', '.join(samples.STYLE_NAMES)}.")
-    return resize_image(load_image(style, max_dim=None), (size, size))
+    return _square(Path(style), size)
 
 
 def make_fast_step(net: keras.Model, extractor: keras.Model, style_features: dict,
@@ -167,6 +166,26 @@ def _finished(run_dir: Path, config: runs.FastConfig) -> list[float] | None:
     return None
 
 
+def _recorded_vgg(config: runs.FastConfig, run_dir: Path) -> keras.Model:
+    """VGG19 for the run's settings; the run folder records which weights it got."""
+    vgg = vgg_for(config.weights, config.seed)
+    runs.write_config(run_dir, {**config.to_dict(), "vgg_weights": vgg.weights_source})
+    print(f"VGG19 weights: {vgg.weights_source}")
+    return vgg
+
+
+def _square(path: Path, size: int) -> np.ndarray:
+    """A sample picture ``(1, size, size, 3)`` from an image file."""
+    return resize_image(load_image(path, max_dim=None), (size, size))
+
+
+def _finish(model: keras.Model, config: runs.FastConfig, run_dir: Path,
+            history: list[float], export: bool) -> list[float]:
+    runs.save_model(model, run_dir, export=export)
+    print(f"finished {config.steps} steps; model in {run_dir / runs.MODEL_FILE}.")
+    return history
+
+
 def train_fast(config: runs.FastConfig, run_dir: str | os.PathLike, *,
                costs: NSTCosts = REFERENCE_COSTS,
                callbacks: Sequence[StepCallback] = (), export: bool = True) -> list[float]:
@@ -196,9 +215,7 @@ def train_fast(config: runs.FastConfig, run_dir: str | os.PathLike, *,
     done = _finished(run_dir, config)
     if done is not None:
         return done
-    vgg = vgg_for(config.weights, config.seed)
-    runs.write_config(run_dir, {**config.to_dict(), "vgg_weights": vgg.weights_source})
-    print(f"VGG19 weights: {vgg.weights_source}")
+    vgg = _recorded_vgg(config, run_dir)
     extractor = build_feature_extractor(
         vgg, [FAST_CONTENT_LAYER] + [n for n, _ in FAST_STYLE_LAYERS])
     style_features = {k: tf.constant(v) for k, v in extractor(style).items()}
@@ -209,9 +226,7 @@ def train_fast(config: runs.FastConfig, run_dir: str | os.PathLike, *,
                              alpha=config.content_weight, beta=config.style_weight,
                              tv_weight=config.tv_weight, costs=costs)
 
-    from nst_utils.images import load_image, resize_image, save_image
-
-    sample = resize_image(load_image(files[0], max_dim=None), (config.size, config.size))
+    sample = _square(files[0], config.size)
 
     def sample_fn(step: int) -> None:
         out = net(sample, training=False).numpy()
@@ -220,9 +235,7 @@ def train_fast(config: runs.FastConfig, run_dir: str | os.PathLike, *,
 
     batches = image_dataset(files, config.size, config.batch_size, config.seed, loop.start)
     history = loop.run(batches.map(lambda b: (b,)), step_fn, sample_fn, callbacks)
-    runs.save_model(net, run_dir, export=export)
-    print(f"finished {config.steps} steps; model in {run_dir / runs.MODEL_FILE}.")
-    return history
+    return _finish(net, config, run_dir, history, export)
 
 
 def train_adain(config: runs.FastConfig, run_dir: str | os.PathLike, *,
@@ -250,9 +263,7 @@ def train_adain(config: runs.FastConfig, run_dir: str | os.PathLike, *,
     done = _finished(run_dir, config)
     if done is not None:
         return done
-    vgg = vgg_for(config.weights, config.seed)
-    runs.write_config(run_dir, {**config.to_dict(), "vgg_weights": vgg.weights_source})
-    print(f"VGG19 weights: {vgg.weights_source}")
+    vgg = _recorded_vgg(config, run_dir)
     encoder = adain_lib.build_encoder(vgg)
     decoder = adain_lib.build_decoder(float(config.width))
     optimizer = keras.optimizers.Adam(config.lr)
@@ -271,11 +282,8 @@ def train_adain(config: runs.FastConfig, run_dir: str | os.PathLike, *,
         optimizer.apply_gradients(zip(grads, decoder.trainable_variables, strict=True))
         return loss
 
-    from nst_utils.images import load_image, resize_image, save_image
-
-    shape = (config.size, config.size)
-    sample_c = resize_image(load_image(content_files[0], max_dim=None), shape)
-    sample_s = resize_image(load_image(style_files[0], max_dim=None), shape)
+    sample_c = _square(content_files[0], config.size)
+    sample_s = _square(style_files[0], config.size)
     stylizer = adain_lib.build_adain_model(encoder, decoder)
 
     def sample_fn(step: int) -> None:
@@ -288,6 +296,4 @@ def train_adain(config: runs.FastConfig, run_dir: str | os.PathLike, *,
     styles = image_dataset(style_files, config.size, config.batch_size, config.seed + 1,
                            loop.start)
     history = loop.run(tf.data.Dataset.zip(content, styles), step_fn, sample_fn, callbacks)
-    runs.save_model(stylizer, run_dir, export=export)
-    print(f"finished {config.steps} steps; model in {run_dir / runs.MODEL_FILE}.")
-    return history
+    return _finish(stylizer, config, run_dir, history, export)
