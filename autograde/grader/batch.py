@@ -26,11 +26,8 @@ With ``scheduler`` the notebooks go to a Dask cluster instead of local workers
 from __future__ import annotations
 
 import contextlib
-import queue
 import re
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,10 +37,10 @@ from tqdm.auto import tqdm
 from autograde.grader.course import GRADING_SOURCES, lesson_names, prepare_course
 from autograde.grader.dask_runner import DaskRunner
 from autograde.grader.jobs import GradingJob, JobOutcome
+from autograde.grader.local_runner import LocalRunner, Runner
 from autograde.grader.report import update_csv
 from autograde.grader.results import LessonResult
 from autograde.grader.resume import GradedLog, fingerprint
-from autograde.grader.worker_process import WorkerProcess
 from autograde.sandbox.limits import Limits
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
@@ -114,54 +111,6 @@ def exclusive(lock_path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _run_tasks(tasks: list[GradingJob],
-               workers: list[WorkerProcess]) -> Iterator[tuple[GradingJob, JobOutcome]]:
-    """Grade every task on the given workers; yield ``(task, result)`` as they end.
-
-    Workers are fresh interpreters (nothing inherited from this process but the task)
-    that run kernels one after another. A worker that dies is replaced and its task
-    tried once more. If the caller stops early (an error, Ctrl-C), busy workers are
-    terminated, which makes them stop their kernels before they exit.
-    """
-    idle: queue.Queue[WorkerProcess] = queue.Queue()
-    for worker in workers:
-        idle.put(worker)
-    everyone = list(workers)
-    lock = threading.Lock()
-    stopping = threading.Event()
-
-    def work(task: GradingJob) -> JobOutcome | None:
-        worker = idle.get()
-        try:
-            for _ in range(2):
-                if stopping.is_set():
-                    return None
-                result = worker.grade(task)
-                if result is not None:
-                    return result
-                worker.close()
-                worker = WorkerProcess()
-                with lock:
-                    everyone.append(worker)
-            return JobOutcome.failed(task, "the grading worker process died")
-        finally:
-            idle.put(worker)
-
-    pool = ThreadPoolExecutor(max_workers=len(workers))
-    try:
-        futures = {pool.submit(work, task): task for task in tasks}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
-    finally:
-        stopping.set()
-        pool.shutdown(wait=False, cancel_futures=True)
-        with lock:
-            running = list(everyone)
-        for worker in running:
-            worker.close()
-        pool.shutdown(wait=True)
 
 
 @dataclass(frozen=True)
@@ -266,10 +215,8 @@ def grade_submissions(
     with contextlib.ExitStack() as locks:
         for folder in dict.fromkeys([layout.course.resolve(), out.resolve()]):
             locks.enter_context(exclusive(folder / ".autograde.lock"))
-        # Started now, the workers load their libraries while the course is prepared.
-        runner = (scheduler if scheduler is None or isinstance(scheduler, DaskRunner)
-                  else DaskRunner(scheduler))
-        workers = [] if runner else [WorkerProcess() for _ in range(min(jobs, len(found)))]
+        # Started now, local workers load their libraries while the course is prepared.
+        runner = _runner_for(scheduler, min(jobs, len(found)))
         try:
             lessons = sorted({s.lesson for s in found})
             api = prepare_course(layout.course, sources, lessons, progress=progress,
@@ -294,7 +241,7 @@ def grade_submissions(
             tasks = [t for t in tasks if (t.student, t.lesson) not in results]
             bar = tqdm(total=len(tasks), desc="grading", unit="notebook", disable=not progress)
             with bar:
-                for task, raw in (runner.run(tasks) if runner else _run_tasks(tasks, workers)):
+                for task, raw in runner.run(tasks):
                     key = (task.student, task.lesson)
                     bar.set_postfix_str(f"{key[0]}/{key[1]}", refresh=False)
                     results[key] = _store(api, layout, paths[key], raw)
@@ -303,11 +250,16 @@ def grade_submissions(
             ordered = [results[(s.student, s.lesson)] for s in found]
             update_csv(out / "grades.csv", ordered)
         finally:
-            for worker in workers:  # already closed unless something failed early
-                worker.close()
             if runner is not scheduler:  # a runner made here
                 runner.close()
     return ordered, skipped
+
+
+def _runner_for(scheduler: Any, jobs: int) -> Runner:
+    """``jobs`` local workers without a scheduler; else the Dask cluster it names."""
+    if scheduler is None:
+        return LocalRunner(jobs)
+    return scheduler if isinstance(scheduler, DaskRunner) else DaskRunner(scheduler)
 
 
 def _store(api, layout: Layout, path: Path, raw: JobOutcome) -> LessonResult:
