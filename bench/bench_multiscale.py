@@ -1,25 +1,29 @@
 """Coarse-to-fine NST against single-scale at the same final size: time to a loss, memory.
 
 For each final size (longest side) it runs, each in its own child process (so the peak
-resident memory, ``ru_maxrss``, is that configuration's alone):
+resident memory, ``ru_maxrss``, is that configuration's alone, and no two large runs
+share the machine):
 
-1. **single-scale** (the baseline): ``stylize`` for ``N`` Adam steps at the final size,
-   from the content image; it records the final loss ``L_N`` and the time it took;
+1. **single-scale** (the baseline a user would run): ``stylize`` for ``N`` Adam steps at
+   the final size, from the content image, recording after every step the loss, the
+   wall time and the process's CPU time (all threads) since the call began; ``L_N`` is
+   its final loss;
 2. **coarse-to-fine**: ``stylize_multiscale`` from ``start`` px up to the final size by
-   ``sqrt(2)`` steps (many cheap steps at the small sizes), stopped as soon as its loss
-   *at the final size* is at or below ``L_N``; it records that time.
+   ``sqrt(2)`` steps with the library's default steps per stage
+   (:func:`~nst_utils.multiscale.default_stage_steps`) or ``--stage-steps``, the last
+   stage allowed up to ``N`` steps, stopped the first time its loss *at the final size*
+   is at or below ``L_N``; the same two clocks.
 
-The ratio (coarse-to-fine time / single-scale time) is the figure of merit; the issue's
-target is at most 0.5. Times are from the call (feature extractor, targets, tracing and
-every stage included): wall time, and the process's CPU time (all threads), which a
-machine shared with other jobs disturbs less. Inputs: the bundled
-Grace Hopper portrait (resized to the final size) and the painted ``waves`` style.
-VGG19 weights: **random** (``load_vgg19(None)``; the ImageNet file cannot be downloaded
-here), which changes the loss landscape, not the cost of a step.
+Ratio = coarse-to-fine time / single-scale time, by wall time and by CPU time, both from
+the same run (target: at most 0.5). Times are from the call: feature extractor, targets,
+tracing and every stage included. Inputs: the bundled Grace Hopper portrait (resized to
+the final size) and the painted ``waves`` style. VGG19 weights: **random**
+(``load_vgg19(None)``; the ImageNet file cannot be downloaded here), which changes the
+loss landscape, not the cost of a step.
 
-Run: ``python -m bench.bench_multiscale`` (defaults: 512 and 1024 fully, 2048 with a
-one-step baseline alone, see PLANS); ``--help`` for the knobs. Figures go to
-docs/benchmarks.md by hand.
+Run: ``python -m bench.bench_multiscale`` (512, 1024 and 2048 with the baselines of
+:data:`PLANS`); ``--sizes 512 --single-steps 40`` for one size and another baseline.
+2048 needs about 10 GiB of memory. Figures go to docs/benchmarks.md by hand.
 """
 
 from __future__ import annotations
@@ -31,15 +35,10 @@ import subprocess
 import sys
 import time
 
-#: Per final size: (baseline steps, coarse-to-fine start size, steps per stage but the
-#: last, the most steps allowed at the last stage before giving up). Sized for a shared
-#: 2-core CPU; 2048 runs the baseline alone (one step: its memory and its cost), since
-#: a meaningful race there takes longer than the benchmark's budget on such a machine.
-PLANS = {
-    512: (10, 128, [20, 12, 8, 6], 10),
-    1024: (4, 256, [12, 8, 6, 3], 4),
-    2048: (1, None, None, None),
-}
+#: Per final size: (baseline Adam steps, coarse-to-fine start size). The baselines are
+#: what a user would run at that size on a 2-core CPU (a 2048 px step costs ~1.5 CPU
+#: minutes there, so 2048 gets only a few); coarse-to-fine starts at a quarter.
+PLANS = {512: (50, 128), 1024: (30, 256), 2048: (6, 512)}
 
 
 class _Reached(Exception):
@@ -62,7 +61,7 @@ def child(config: dict) -> dict:
     """One configuration in this process; returns its figures (printed as JSON)."""
     import keras
 
-    from nst_utils.multiscale import stylize_multiscale
+    from nst_utils.multiscale import default_stage_steps, size_schedule, stylize_multiscale
     from nst_utils.stylize import stylize
     from nst_utils.vgg import load_vgg19
 
@@ -72,37 +71,35 @@ def child(config: dict) -> dict:
     content, style = _inputs(size)
     out = {"size": size, "shape": list(content.shape[1:3]), "kind": config["kind"],
            "weights": vgg.weights_source}
+    trace = []  # (wall s, CPU s, longest side, loss) after every step
     start, start_cpu = time.perf_counter(), time.process_time()
+
+    def watch(step, image, loss):
+        longest = max(image.shape[1:3])
+        trace.append((time.perf_counter() - start, time.process_time() - start_cpu,
+                      longest, float(loss)))
+        if config["kind"] == "c2f" and longest == size and loss <= config["target"]:
+            raise _Reached
+
+    reached = False
     if config["kind"] == "single":
-        result = stylize(content, style, steps=config["steps"], optimizer="adam", vgg=vgg,
-                         progress=False)
-        out.update(seconds=time.perf_counter() - start, cpu=time.process_time() - start_cpu,
-                   final_loss=result.losses[-1], first_loss=result.losses[0],
-                   steps=config["steps"])
+        stylize(content, style, steps=config["steps"], optimizer="adam", vgg=vgg,
+                progress=False, callback=watch)
     else:
-        trace = []
-
-        def watch(step, image, loss):
-            now, cpu = time.perf_counter() - start, time.process_time() - start_cpu
-            final = max(image.shape[1:3]) == size
-            trace.append((now, bool(final), loss, cpu))
-            if final and loss <= config["target"]:
-                raise _Reached
-
-        steps = config["stage_steps"] + [config["final_steps"]]
         try:
+            # The plan's steps or the library's default for every stage but the last,
+            # which may run as long as the baseline did (it stops on reaching L_N).
+            sizes = size_schedule(size, config["start"])
+            steps = config.get("stage_steps") or default_stage_steps(sizes)[:-1]
+            steps = list(steps) + [config["final_steps"]]
+            out["steps"] = steps
             stylize_multiscale(content, style, start_size=config["start"], steps=steps,
                                optimizer="adam", vgg=vgg, progress=False, callback=watch)
-            reached = reached_cpu = None
         except _Reached:
-            reached, reached_cpu = trace[-1][0], trace[-1][3]
-        finals = [t for t in trace if t[1]]
-        out.update(seconds=time.perf_counter() - start, reached_at=reached,
-                   reached_cpu=reached_cpu, last_final_loss=finals[-1][2],
-                   final_steps_used=len(finals), first_final_loss=finals[0][2],
-                   entered_final_at=finals[0][0], start=config["start"],
-                   stage_steps=config["stage_steps"])
-    out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            reached = True
+    out.update(trace=trace, reached=reached, seconds=time.perf_counter() - start,
+               cpu=time.process_time() - start_cpu,
+               peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return out
 
 
@@ -114,43 +111,55 @@ def _spawn(config: dict) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def row(single: dict, c2f: dict, start: int) -> str:
+    """One Markdown table row from the two children's figures."""
+    size = single["size"]
+    h, w = single["shape"]
+    wall, cpu, _, target = single["trace"][-1]
+    finals = [t for t in c2f["trace"] if t[2] == size]
+    stages = {}
+    for t in c2f["trace"]:
+        stages[t[2]] = stages.get(t[2], 0) + 1
+    schedule = "+".join(str(n) for n in stages.values())
+    if c2f["reached"]:
+        c_wall, c_cpu = finals[-1][0], finals[-1][1]
+        when = f"{c_wall:.0f} s, {c_cpu:.0f} s"
+        ratios = f"**{c_wall / wall:.2f}** | **{c_cpu / cpu:.2f}**"
+    else:
+        when = f"not reached (last {finals[-1][3]:.4g})" if finals else "not reached"
+        ratios = "- | -"
+    first = f"{finals[0][3]:.4g}" if finals else "-"
+    return (f"| {size} | {w}x{h} | {len(single['trace'])}, {wall:.0f} s, {cpu:.0f} s | "
+            f"{target:.4g} | {start}->{size}: {schedule} | {when} | {ratios} | {first} | "
+            f"{single['peak_rss_mib']:.0f} MiB | {c2f['peak_rss_mib']:.0f} MiB |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=sorted(PLANS))
+    parser.add_argument("--sizes", type=int, nargs="+", default=sorted(PLANS),
+                        choices=sorted(PLANS))
+    parser.add_argument("--single-steps", type=int, default=None,
+                        help="baseline Adam steps (default: the plan's per size)")
+    parser.add_argument("--stage-steps", type=int, nargs="+", default=None, metavar="N",
+                        help="coarse-to-fine steps of every stage but the last (default: "
+                             "the library's default schedule)")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
         return 0
-    print("| final size | pixels | single-scale: steps, wall, CPU | its loss | coarse-to-fine "
-          "| reached at: wall, CPU | ratio wall | ratio CPU | peak RSS single | peak RSS c2f |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| final size | pixels | single-scale: steps, wall, CPU | its loss `L_N` | "
+          "coarse-to-fine: steps per stage | reached `L_N` at: wall, CPU | ratio wall | "
+          "ratio CPU | first loss at final size | peak RSS single | peak RSS c2f |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for size in args.sizes:
-        base_steps, start, stage_steps, final_steps = PLANS[size]
+        base_steps, start = PLANS[size]
+        base_steps = args.single_steps or base_steps
         single = _spawn({"kind": "single", "size": size, "steps": base_steps})
-        if start is None:
-            h, w = single["shape"]
-            print(f"| {size} | {w}x{h} | {base_steps}, {single['seconds']:.0f} s, "
-                  f"{single['cpu']:.0f} s | {single['final_loss']:.4g} | not run | - | - | - | "
-                  f"{single['peak_rss_mib']:.0f} MiB | - |", flush=True)
-            print(f"<!-- {json.dumps({'single': single})} -->", flush=True)
-            continue
-        c2f = _spawn({"kind": "c2f", "size": size, "start": start, "stage_steps": stage_steps,
-                      "final_steps": final_steps, "target": single["final_loss"]})
-        h, w = single["shape"]
-        reached, reached_cpu = c2f["reached_at"], c2f["reached_cpu"]
-        if reached is None:
-            when, ratio, ratio_cpu = (f"not reached (last {c2f['last_final_loss']:.4g})",
-                                      "-", "-")
-        else:
-            when = f"{reached:.0f} s, {reached_cpu:.0f} s"
-            ratio = f"**{reached / single['seconds']:.2f}**"
-            ratio_cpu = f"{reached_cpu / single['cpu']:.2f}"
-        print(f"| {size} | {w}x{h} | {base_steps}, {single['seconds']:.0f} s, "
-              f"{single['cpu']:.0f} s | {single['final_loss']:.4g} | {start}->{size}, "
-              f"{'+'.join(map(str, stage_steps))}+{c2f['final_steps_used']} steps | {when} | "
-              f"{ratio} | {ratio_cpu} | {single['peak_rss_mib']:.0f} MiB | "
-              f"{c2f['peak_rss_mib']:.0f} MiB |", flush=True)
+        c2f = _spawn({"kind": "c2f", "size": size, "start": start,
+                      "target": single["trace"][-1][3], "stage_steps": args.stage_steps,
+                      "final_steps": base_steps})
+        print(row(single, c2f, start), flush=True)
         print(f"<!-- {json.dumps({'single': single, 'c2f': c2f})} -->", flush=True)
     return 0
 

@@ -7,6 +7,19 @@ the finest scale matters. :func:`stylize_multiscale` therefore runs
 (:func:`size_schedule`), starting each stage from the previous result upsampled
 (bicubic); the content, the style image(s) and the mask are brought to each stage's
 size, so the style's brush marks keep their size relative to the picture.
+
+What each stage costs besides its steps, and what is shared:
+
+* the VGG19 feature extractor is built once and serves every stage (it is fully
+  convolutional);
+* the content and style targets are taken again at every stage: both images change
+  size with the stage (the style is resized to the stage's content size, or to
+  ``style_scale`` times it, exactly as a single-scale run at that size would), so the
+  activations and Gram matrices of one stage do not fit the next. That is two VGG19
+  forward passes per stage, about two thirds of one step at that size;
+* the optimisation step is traced once per stage: the graded cost functions read
+  ``n_H, n_W, n_C`` from static shapes (``a.shape``), so a graph with unknown height
+  and width cannot be built, and every size needs its own (about 1-2 CPU seconds).
 """
 
 from __future__ import annotations
@@ -20,10 +33,16 @@ import numpy as np
 import tensorflow as tf
 from tqdm.auto import tqdm
 
+from .costs import CONTENT_LAYER, STYLE_LAYERS
 from .stylize import StylizeResult, _check_image, stylize
+from .vgg import build_feature_extractor, load_vgg19
 
 #: Largest ratio between two consecutive sizes of the schedule.
 SIZE_STEP = math.sqrt(2.0)
+#: Adam steps of the first (smallest) stage in the default schedule.
+FIRST_STAGE_STEPS = 32
+#: Fewest steps any stage gets in the default schedule.
+MIN_STAGE_STEPS = 2
 
 
 def size_schedule(size: int, start_size: int) -> list[int]:
@@ -55,6 +74,30 @@ def size_schedule(size: int, start_size: int) -> list[int]:
     # The tolerance keeps an exact power of sqrt(2) (512 -> 1024) from gaining a stage.
     n = math.ceil(math.log(size / start_size) / math.log(SIZE_STEP) - 1e-9)
     return [round(start_size * (size / start_size) ** (i / n)) for i in range(n)] + [size]
+
+
+def default_stage_steps(sizes: Sequence[int], first: int = FIRST_STAGE_STEPS,
+                        least: int = MIN_STAGE_STEPS) -> list[int]:
+    """Steps per stage spending most of them small: ``max(least, round(first * (s_0 / s_k)^2))``.
+
+    A step costs in proportion to the pixels, ``s_k^2``, so these counts give every stage
+    about the same compute, ``first * s_0^2``: with ``sqrt(2)`` stages the steps halve
+    from one stage to the next, e.g. ``[32, 16, 8, 4, 2]`` for ``[512, 724, 1024, 1448,
+    2048]``. The reasoning: the colours and large strokes are settled at the small sizes
+    where a step is 16 times cheaper than at 4x the size, and each larger stage only
+    has to add the fine detail the bicubic upsampling blurred, which takes a few steps;
+    a five-stage default then costs about ``5 * first / 16 = 10`` steps at the final
+    size for 62 steps in all. ``least`` keeps the last stages from getting no step.
+
+    Args:
+        sizes: the schedule's longest sides (:func:`size_schedule`), increasing.
+        first: steps of the first stage.
+        least: fewest steps of a stage.
+
+    Returns:
+        One positive step count per size, never increasing.
+    """
+    return [max(int(least), round(first * (sizes[0] / s) ** 2)) for s in sizes]
 
 
 def stage_shape(shape: tuple[int, int], longest: int) -> tuple[int, int]:
@@ -98,7 +141,7 @@ def stylize_multiscale(
     *,
     start_size: int,
     size: int | None = None,
-    steps: int | Sequence[int] = 100,
+    steps: int | Sequence[int] | None = None,
     init: str | np.ndarray = "content",
     mask=None,
     progress: bool = True,
@@ -115,7 +158,8 @@ def stylize_multiscale(
         start_size: longest side of the first stage (its shorter side must be >= 32).
         size: final longest side; ``None`` is the content's own.
         steps: optimiser steps per stage: one number for every stage, or one per stage
-            of :func:`size_schedule` (e.g. many cheap ones at the start).
+            of :func:`size_schedule`; ``None`` is :func:`default_stage_steps` (most of
+            them at the small, cheap sizes).
         init: the first stage's start (``"content"``, ``"noise"`` or an image, resized);
             each later stage starts from the previous result, upsampled.
         mask: as for ``stylize``; resized to each stage.
@@ -123,7 +167,8 @@ def stylize_multiscale(
         callback: ``callback(step, image, loss)`` after each step, ``step`` counted over
             the whole schedule and ``image`` at the current stage's size.
         **stylize_kwargs: passed to every stage's ``stylize`` call (``vgg``, ``optimizer``,
-            ``style_weights``, ``style_scale``, ``preserve_colors``, ``costs``, ...).
+            ``style_weights``, ``style_scale``, ``preserve_colors``, ``costs``, ...); the
+            feature extractor is built once here and given to every stage.
 
     Returns:
         A :class:`MultiscaleResult`; ``image`` is the last stage's, of the final size.
@@ -143,10 +188,23 @@ def stylize_multiscale(
             f"start_size {start_size} makes the content {first_shape[1]}x{first_shape[0]}, below "
             f"VGG19's 32x32; start at {math.ceil(32 * max(final_shape) / min(final_shape))} "
             "or more.")
-    per_stage = [int(steps)] * len(sizes) if isinstance(steps, (int, np.integer)) else list(steps)
+    if steps is None:
+        per_stage = default_stage_steps(sizes)
+    elif isinstance(steps, (int, np.integer)):
+        per_stage = [int(steps)] * len(sizes)
+    else:
+        per_stage = list(steps)
     if len(per_stage) != len(sizes) or min(per_stage) < 1:
         raise ValueError(f"steps must be one positive number or one per stage of {sizes}, "
                          f"got {steps}.")
+    extractor = stylize_kwargs.pop("extractor", None)
+    if extractor is None:
+        vgg = stylize_kwargs.get("vgg")
+        vgg = load_vgg19("imagenet") if vgg is None else vgg
+        stylize_kwargs["vgg"] = vgg
+        layers = [stylize_kwargs.get("content_layer", CONTENT_LAYER)]
+        layers += [name for name, _ in stylize_kwargs.get("style_layers", STYLE_LAYERS)]
+        extractor = build_feature_extractor(vgg, layers)
     result = MultiscaleResult(image=content, sizes=sizes)
     bar = tqdm(total=sum(per_stage), disable=not progress, unit="step")
     image = init
@@ -166,7 +224,8 @@ def stylize_multiscale(
                     callback(len(result.losses), picture, loss)
 
             stage = stylize(resize_float(content, shape), style, steps=n_steps, init=image,
-                            mask=mask, progress=False, callback=after_step, **stylize_kwargs)
+                            mask=mask, progress=False, callback=after_step,
+                            extractor=extractor, **stylize_kwargs)
             result.stages.append(stage)
             image = stage.image
     finally:

@@ -233,6 +233,7 @@ def stylize(
     style_scale: float | None = None,
     mask=None,
     preserve_colors: str | None = None,
+    extractor=None,
 ) -> StylizeResult:
     """Neural Style Transfer by optimising the pixels of the generated image.
 
@@ -286,6 +287,12 @@ def stylize(
             then puts back the content's YIQ chrominance; ``"histogram"`` first gives
             each style image the content's colour mean and covariance
             (:func:`~nst_utils.colour.match_colour_histogram`). ``None``: off.
+        extractor: a feature extractor built once by
+            :func:`~nst_utils.vgg.build_feature_extractor` over ``vgg`` with
+            ``content_layer`` and every style layer among its outputs, to reuse across
+            calls (it is fully convolutional, so one serves every image size;
+            :func:`~nst_utils.multiscale.stylize_multiscale` passes one to all its
+            stages). ``None``: built here from ``vgg``.
 
     Returns:
         A :class:`StylizeResult`. With ``preserve_colors="luminance"`` its images (and
@@ -294,8 +301,8 @@ def stylize(
 
     Raises:
         ValueError: for a bad image, ``steps``, ``optimizer``, ``init``, ``costs``,
-            style weights, style scale, mask or ``preserve_colors``, with a message
-            naming the problem.
+            style weights, style scale, mask, ``preserve_colors`` or an ``extractor``
+            without the layers asked for, with a message naming the problem.
     """
     start = time.perf_counter()
     check_costs(costs)
@@ -315,9 +322,13 @@ def stylize(
         mask = prepare_mask(mask, content.shape[1:3])
     target, styles, first, finish = _colour_setup(
         preserve_colors, content, styles, _initial_image(content, init, seed))
-    vgg = load_vgg19("imagenet") if vgg is None else vgg
     layers = [content_layer] + [name for name, _ in style_layers]
-    extractor = build_feature_extractor(vgg, layers)
+    if extractor is None:
+        vgg = load_vgg19("imagenet") if vgg is None else vgg
+        extractor = build_feature_extractor(vgg, layers)
+    else:
+        check_extractor(extractor, layers)
+        vgg = extractor if vgg is None else vgg
     targets = None
     if len(styles) > 1 or style_scale is not None or mask is not None:
         targets = GramStyleCost(extractor, styles, style_layers, style_weights, mask, costs)
@@ -350,6 +361,19 @@ def stylize(
         bar.close()
     result.seconds = time.perf_counter() - start
     return result
+
+
+def check_extractor(extractor, layers: Sequence[str]) -> None:
+    """Check that a feature extractor returns every layer in ``layers``.
+
+    Raises:
+        ValueError: naming the missing layers and how to build a fitting extractor.
+    """
+    outputs = getattr(extractor, "output", None)
+    missing = [name for name in layers if not isinstance(outputs, dict) or name not in outputs]
+    if missing:
+        raise ValueError(f"the extractor does not return layer(s) {missing}; build it with "
+                         "build_feature_extractor(vgg, [content_layer, *style layer names]).")
 
 
 def cost_terms(

@@ -13,13 +13,14 @@ from PIL import Image
 
 from nst_utils import cli, colour, costs
 from nst_utils.cost_functions import NSTCosts
-from nst_utils.multiscale import size_schedule, stylize_multiscale
+from nst_utils.multiscale import default_stage_steps, size_schedule, stylize_multiscale
 from nst_utils.style_targets import GramStyleCost, masked_gram, prepare_mask
 from nst_utils.stylize import StyleTransferLoss, stylize
 from nst_utils.vgg import build_feature_extractor, load_vgg19
 
 # nst_utils.stylize names the function there; the module is needed for monkeypatching.
 stylize_module = importlib.import_module("nst_utils.stylize")
+multiscale_module = importlib.import_module("nst_utils.multiscale")
 LAYERS = [("block1_conv1", 0.5), ("block2_conv1", 0.3), ("block3_conv1", 0.2)]
 
 
@@ -175,6 +176,53 @@ def test_coarse_to_fine_runs_tiny_and_ends_at_the_final_size(vgg):
     assert steps == [(1, (1, 45, 68, 3)), (2, (1, 45, 68, 3)), (3, (1, 64, 96, 3))]
     assert [s.image.shape[1:3] for s in result.stages] == [(45, 68), (64, 96)]
     assert "random" in result.weights_source
+
+
+def test_default_schedule_halves_the_steps_per_doubling_of_pixels():
+    sizes = size_schedule(2048, 512)
+    # Independent reading of the rule: 32 steps at the first size, then the same compute
+    # (steps x pixels) at every stage, rounded, at least 2.
+    expected = [max(2, int(np.rint(32 * 512**2 / s**2))) for s in sizes]
+    assert default_stage_steps(sizes) == expected == [32, 16, 8, 4, 2]
+    assert default_stage_steps([128, 181, 256, 362, 512, 724, 1024]) == [32, 16, 8, 4, 2, 2, 2]
+
+
+def test_coarse_to_fine_builds_one_extractor_and_matches_stagewise_stylize(vgg, monkeypatch):
+    content, style = _image(24, 48, 64), _image(25, 64, 64)
+    kwargs = dict(vgg=vgg, optimizer="adam", progress=False, style_layers=LAYERS)
+    built, asked = [], []
+    real_build = multiscale_module.build_feature_extractor
+
+    def counting(*args, **kw):
+        built.append(args[1])
+        return real_build(*args, **kw)
+
+    def tiny_default(sizes):
+        asked.append(list(sizes))
+        return [2, 1]
+
+    monkeypatch.setattr(multiscale_module, "build_feature_extractor", counting)
+    monkeypatch.setattr(stylize_module, "build_feature_extractor", counting)
+    monkeypatch.setattr(multiscale_module, "default_stage_steps", tiny_default)
+    result = stylize_multiscale(content, style, start_size=46, steps=None, **kwargs)
+    assert asked == [[46, 64]] and len(built) == 1  # one extractor for both stages
+    assert result.step_sizes == [46, 46, 64]
+    # The same two stages by hand, each building its own extractor, give the same losses.
+    monkeypatch.undo()
+    small = stylize(multiscale_module.resize_float(content, (34, 46)), style, steps=2,
+                    **kwargs)
+    big = stylize(content, style, steps=1,
+                  init=multiscale_module.resize_float(small.image, (48, 64)), **kwargs)
+    np.testing.assert_allclose(result.losses, small.losses + big.losses, rtol=1e-4)
+
+
+def test_stylize_refuses_an_extractor_without_the_layers(vgg):
+    extractor = build_feature_extractor(vgg, ["block1_conv1"])
+    missing = r"does not return layer\(s\) \['block5_conv2'\]"
+    with pytest.raises(ValueError, match=missing) as caught:
+        stylize(_image(26, 48, 48), _image(27, 48, 48), vgg=vgg, extractor=extractor,
+                steps=1, progress=False, style_layers=[("block1_conv1", 1.0)])
+    assert "\n" not in str(caught.value)
 
 
 def _mask(h, w, fill=None):
