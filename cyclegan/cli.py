@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from cyclegan.cluster import EXIT_WORKER_LOST, WorkerLostError, add_cluster_arguments, set_tf_config
 from cyclegan.options import TrainConfig, add_arguments
 
 EXAMPLES = """examples:
@@ -18,6 +19,9 @@ EXAMPLES = """examples:
   cyclegan train --data data/toy --out runs/toy --epochs 20 --image-size 64 --gen-filters 16
   cyclegan train --data data/toy --out runs/toy --epochs 20 --image-size 64 --gen-filters 16
       (the same command again resumes after the last finished epoch)
+  cyclegan train --data /shared/toy --out /shared/runs/toy --batch-size 8 \
+      --workers 10.0.0.1:2222,10.0.0.2:2222 --worker-index 0
+      (and --worker-index 1 on the second machine: one run, global batch 8)
   cyclegan translate --run runs/toy --direction AtoB data/toy/testA --out translated
   cyclegan evaluate runs/toy --data data/toy --weights auto
       (KID and FID of both directions on testA/testB, into runs/toy/evaluation.json)
@@ -47,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("train", help="train, or resume an interrupted run")
     tr.add_argument("--out", required=True, help="run folder (checkpoints, samples, logs)")
     add_arguments(tr)  # one flag per TrainConfig field
+    add_cluster_arguments(tr)  # where the run trains, not what: not saved with the run
 
     tl = sub.add_parser("translate", help="translate images with a trained run")
     tl.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders")
@@ -89,6 +94,7 @@ def _download(args) -> None:
 def _train(args) -> None:
     from cyclegan import train
 
+    set_tf_config(args.workers, args.worker_index)  # before TensorFlow reads it
     train.train(TrainConfig.from_arguments(args), args.out)
 
 
@@ -134,6 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+    except WorkerLostError as err:
+        print(f"cyclegan: error: {err}", file=sys.stderr)
+        return EXIT_WORKER_LOST
     except (ValueError, OSError) as err:
         message = str(err).splitlines()[0] if str(err) else type(err).__name__
         print(f"cyclegan: error: {message}", file=sys.stderr)

@@ -51,6 +51,15 @@ def _f32(x: tf.Tensor) -> tf.Tensor:
     return tf.cast(x, tf.float32)
 
 
+def _workers(strategy: tf.distribute.Strategy) -> int:
+    """Training tasks (chief and workers) of a multi-worker strategy's cluster; else 1."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) or resolver is None:
+        return 1
+    jobs = resolver.cluster_spec().as_dict()
+    return max(1, sum(len(jobs.get(job, ())) for job in ("chief", "worker")))
+
+
 class _Computed:
     """A generator that hands back an output already computed for one input tensor.
 
@@ -146,6 +155,9 @@ class CycleGAN(keras.Model):
             keywords["learning_rate"] = learning_rate
         options = model_options(options, **keywords)
         strategy = strategy or tf.distribute.get_strategy()
+        # Keras reduces the logs of several workers with strategy.reduce(MEAN, axis=0),
+        # which needs an axis: there train_step hands its scalars back as shape (1,).
+        self._logs_with_axis = _workers(strategy) > 1
         with strategy.scope():
             super().__init__(name=name)
             self.options = options
@@ -210,6 +222,21 @@ class CycleGAN(keras.Model):
         for a dataset and warns when it is True, its own default.
         """
         return super().fit(x, *args, shuffle=shuffle, **kwargs)
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        """Skip Keras's symbolic build: the networks, optimisers and trackers exist already.
+
+        Under a strategy, Keras 3's TensorFlow trainer reads a first batch from a fresh
+        pass over the dataset and averages it over replicas, only to learn shapes it
+        needs to build unbuilt layers. Here it has nothing to build, the average fails
+        under ``MultiWorkerMirroredStrategy`` (it cannot reduce a ``PerReplica`` batch),
+        and the extra pass would advance a reshuffling dataset's order, so that a
+        distributed epoch would not see the batches a single device sees.
+        """
+        built = self.built and all(layer.built for layer in self._flatten_layers())
+        if built and getattr(self, "network_optimizers", None):
+            return None
+        return super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
 
     def checkpoint_objects(self) -> dict[str, object]:
         """Everything a ``tf.train.Checkpoint`` needs to resume training exactly."""
@@ -331,7 +358,10 @@ class CycleGAN(keras.Model):
         }
         for name, value in step_losses.items():
             self.loss_trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.loss_trackers.items()}
+        results = {name: tracker.result() for name, tracker in self.loss_trackers.items()}
+        if self._logs_with_axis:
+            results = {name: tf.reshape(value, (1,)) for name, value in results.items()}
+        return results
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:

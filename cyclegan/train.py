@@ -7,12 +7,21 @@ Because everything an epoch depends on is either in the checkpoint (weights, opt
 moments and step counters, which also drive the learning-rate schedule, pool contents
 and pool random-number counters) or a function of ``(seed, epoch)``, a run killed at any
 moment and started again ends with the same weights as a run never interrupted.
+
+On several workers (``TF_CONFIG``, see ``cyclegan.cluster``) the same loop runs in every
+worker under ``MultiWorkerMirroredStrategy``: every worker builds the epoch's pipeline
+and keeps its share of each global batch, only the chief writes the run folder (the
+others write their part of each checkpoint to a temporary folder, as TensorFlow
+recommends, since saving may need collectives), and every worker resumes from the
+chief's newest checkpoint, which must therefore be on a filesystem they all share.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -22,6 +31,7 @@ import tensorflow as tf
 from tensorflow.core.framework import summary_pb2
 from tqdm.auto import tqdm
 
+from cyclegan import cluster as cluster_lib
 from cyclegan import runs
 from cyclegan.data import list_images, load_unpaired, read_image
 from cyclegan.model import LOSS_NAMES, CycleGAN
@@ -92,8 +102,19 @@ def _sample_pair(data: Path, image_size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _strategy() -> tf.distribute.Strategy:
+    """One process: MirroredStrategy over its GPUs when it sees more than one."""
     gpus = tf.config.list_logical_devices("GPU")
     return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
+
+
+def _check_global_batch(config: TrainConfig, replicas: int, unit: str) -> None:
+    # Each replica's loss is the mean over its own B / R images and the gradients are
+    # summed over replicas after a division by R: the global mean only if R divides B.
+    if config.batch_size % replicas:
+        raise ValueError(
+            f"--batch-size {config.batch_size} is the global batch and must be a multiple of "
+            f"the {replicas} {unit}; try {max(config.batch_size // replicas, 1) * replicas}."
+        )
 
 
 def _finished_history(config: TrainConfig, run_dir: Path) -> list[dict[str, float]] | None:
@@ -133,26 +154,45 @@ class _Run:
     start: int  # epochs finished before this call
     history: list[dict[str, float]]  # mean losses of each finished epoch (and KID if measured)
     evaluator: Callable[[CycleGAN], dict[str, float]] | None = None  # --eval-every
+    cluster: cluster_lib.Cluster | None = None  # several workers; None: this process alone
+
+    @property
+    def chief(self) -> bool:
+        """Whether this process writes the run folder (always, without a cluster)."""
+        return self.cluster is None or self.cluster.is_chief
 
 
 def _set_up(
-    config: TrainConfig, run_dir: Path, blocks: CycleGANBlocks, losses: CycleGANLosses
+    config: TrainConfig,
+    run_dir: Path,
+    blocks: CycleGANBlocks,
+    losses: CycleGANLosses,
+    cluster: cluster_lib.Cluster | None,
 ) -> _Run:
     """Check the data, save the options, set global TF state, build and restore the model."""
-    # Checks the data folders before anything global changes.
+    strategy = None
+    if cluster is not None:
+        _check_global_batch(config, cluster.num_workers, "workers")
+        # TensorFlow configures collectives only before its first operation, so the
+        # strategy comes before the data pipeline; it waits for every worker.
+        print(f"{cluster.describe()}: waiting for all workers to start.", flush=True)
+        strategy = cluster_lib.make_strategy(cluster)
+    # Checks the data folders before anything else global changes.
     first = load_unpaired(config.data, "train", config.image_size, config.batch_size, seed=0)
     steps = int(first.cardinality())
     if config.steps_per_epoch is not None:
         steps = min(steps, config.steps_per_epoch)
     samples = _sample_pair(Path(config.data), config.image_size)
     evaluator = None
-    if config.eval_every:
+    is_chief = cluster is None or cluster.is_chief
+    if config.eval_every and is_chief:
         # Before any global state changes; fails early when the weights are unavailable.
         from cyclegan.evaluate import TrainingEvaluator
 
         evaluator = TrainingEvaluator(config.data, config.image_size, config.eval_images,
                                       config.eval_weights)  # fmt: skip
-    runs.write_options(run_dir, config)
+    if is_chief:
+        runs.write_options(run_dir, config)
 
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
@@ -162,8 +202,9 @@ def _set_up(
     lr = config.lr
     if config.decay_from is not None:
         lr = LinearDecay.from_epochs(config.lr, config.decay_from, config.epochs, steps)
-    model = CycleGAN(config, learning_rate=lr, strategy=_strategy(), blocks=blocks,
-                     losses=losses)
+    strategy = strategy or _strategy()
+    _check_global_batch(config, strategy.num_replicas_in_sync, "replicas (workers x devices)")
+    model = CycleGAN(config, learning_rate=lr, strategy=strategy, blocks=blocks, losses=losses)
     model.compile(jit_compile=config.jit_compile)
     checkpoint = tf.train.Checkpoint(**model.checkpoint_objects())
     start, history = 0, []
@@ -172,9 +213,21 @@ def _set_up(
         state = runs.load_checkpoint(checkpoint, latest)
         start, history = state["epoch"], state["history"]
         print(f"resuming {run_dir} after epoch {start} of {config.epochs}.")
-    writer = tf.summary.create_file_writer(os.fspath(run_dir / "logs"))
+    if cluster is not None:
+        _check_same_start(strategy, run_dir, start)
+    writer = tf.summary.create_file_writer(os.fspath(run_dir / "logs")) if is_chief else None
     return _Run(config, run_dir, model, checkpoint, writer, steps, samples, start, history,
-                evaluator)  # fmt: skip
+                evaluator, cluster)  # fmt: skip
+
+
+def _check_same_start(strategy: tf.distribute.Strategy, run_dir: Path, start: int) -> None:
+    """Refuse to train when the workers found different checkpoints (no shared folder)."""
+    starts = sorted(set(cluster_lib.gather_ints(strategy, start)))
+    if len(starts) > 1:
+        raise ValueError(
+            f"the workers found checkpoints of different epochs {starts} in {run_dir}; "
+            "the run folder must be one folder every worker shares (NFS, a cloud bucket mount)."
+        )
 
 
 def _train_epoch(run: _Run, epoch: int, callbacks: Sequence[keras.callbacks.Callback]):
@@ -184,14 +237,35 @@ def _train_epoch(run: _Run, epoch: int, callbacks: Sequence[keras.callbacks.Call
     # nothing random in an epoch reads the global seeds (data and pools are seeded).
     seed = epoch_seed(config.seed, epoch)
     ds = load_unpaired(config.data, "train", config.image_size, config.batch_size, seed=seed)
+    if run.cluster is not None:
+        # Every worker runs the whole (cheap, seeded) pipeline and keeps its share of
+        # each global batch: the batches a single process would see, split by replica.
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = (
+            tf.data.experimental.AutoShardPolicy.DATA
+        )
+        ds = ds.with_options(options)
     bar = _ProgressBar(epoch, config.epochs, run.steps)
-    run.model.fit(ds.take(run.steps), epochs=epoch + 1, initial_epoch=epoch, verbose=0,
-                  shuffle=False, callbacks=[bar, *callbacks])  # fmt: skip
+    try:
+        run.model.fit(ds.take(run.steps), epochs=epoch + 1, initial_epoch=epoch, verbose=0,
+                      shuffle=False, callbacks=[bar, *callbacks])  # fmt: skip
+    finally:
+        bar.bar.close()  # an error message then starts on a line of its own
     return bar.means()
 
 
 def _end_epoch(run: _Run, epoch: int, means: dict[str, float]) -> None:
     """Record epoch ``epoch`` (0-based): samples, KID, loss curve, scalars, then the checkpoint."""
+    if not run.chief:
+        run.history.append(means)
+        # Saving may run collectives (variables synchronised on read), so every worker
+        # saves; a non-chief writes its copy to a temporary folder and deletes it.
+        scratch = tempfile.mkdtemp(prefix="cyclegan-worker-")
+        try:
+            run.checkpoint.write(os.path.join(scratch, runs.CKPT_PREFIX))
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return
     if run.evaluator is not None and (epoch + 1) % run.config.eval_every == 0:
         # Generators run with training=False and the data are read from disk, so this
         # changes nothing a resumed run depends on.
@@ -206,12 +280,14 @@ def _end_epoch(run: _Run, epoch: int, means: dict[str, float]) -> None:
     optimizer = run.model.network_optimizers["g_AB"]
     scalars = {f"loss/{k}": v for k, v in means.items() if not k.startswith("kid_")}
     scalars.update({f"kid/{k[4:]}": v for k, v in means.items() if k.startswith("kid_")})
-    scalars["learning_rate"] = float(optimizer.learning_rate)
+    # convert_to_numpy, not float(): a variable under a strategy is a MirroredVariable,
+    # which Keras's __float__/__int__ cannot convert.
+    scalars["learning_rate"] = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
     write_scalars(run.writer, scalars, step=epoch + 1)
     state = {
         "epoch": epoch + 1,
         "history": run.history,
-        "global_step": int(optimizer.iterations),
+        "global_step": int(keras.ops.convert_to_numpy(optimizer.iterations)),
         "next_epoch_seed": epoch_seed(run.config.seed, epoch + 1),
     }
     runs.save_checkpoint(run.checkpoint, run.run_dir, epoch + 1, state)
@@ -226,6 +302,9 @@ def train(
     losses: CycleGANLosses = REFERENCE_LOSSES,
 ) -> list[dict[str, float]]:
     """Train (or resume, or report a finished run) and return the per-epoch loss history.
+
+    With a cluster in ``TF_CONFIG`` (see :mod:`cyclegan.cluster`), every worker calls
+    this with the same arguments; ``config.batch_size`` is the global batch.
 
     Args:
         config: the run settings.
@@ -243,17 +322,35 @@ def train(
 
     Raises:
         ValueError: for bad settings, a missing or empty dataset, a run folder that
-            holds a different run, or ``blocks``/``losses`` of the wrong type.
+            holds a different run, ``blocks``/``losses`` of the wrong type, a bad
+            ``TF_CONFIG``, a global batch the replicas do not divide, or workers that
+            see different checkpoints (a run folder they do not share).
+        cyclegan.cluster.WorkerLostError: when another worker stopped answering; its
+            message names it and the epoch that rerunning every worker resumes after.
     """
     config.validate()
     check_blocks(blocks)
     check_losses(losses)
     run_dir = Path(run_dir)
+    cluster = cluster_lib.current_cluster()
     history = _finished_history(config, run_dir)
     if history is not None:
         return history
-    run = _set_up(config, run_dir, blocks, losses)
-    for epoch in range(run.start, config.epochs):
-        _end_epoch(run, epoch, _train_epoch(run, epoch, callbacks))
-    print(f"finished {config.epochs} epochs; checkpoints and samples in {run_dir}.")
+    if cluster is None:
+        run = _set_up(config, run_dir, blocks, losses, None)
+        for epoch in range(run.start, config.epochs):
+            _end_epoch(run, epoch, _train_epoch(run, epoch, callbacks))
+    else:
+        try:
+            run = _set_up(config, run_dir, blocks, losses, cluster)
+            for epoch in range(run.start, config.epochs):
+                _end_epoch(run, epoch, _train_epoch(run, epoch, callbacks))
+        except cluster_lib.collective_errors() as err:
+            # A collective cannot go on without a member, and TensorFlow cannot rebuild
+            # the group in this process: every worker must start again.
+            latest = runs.latest_checkpoint(run_dir)
+            done = runs.read_state(latest)["epoch"] if latest is not None else 0
+            raise cluster_lib.worker_lost(err, cluster, done) from None
+    where = "checkpoints and samples in" if run.chief else "the chief writes the run folder"
+    print(f"finished {config.epochs} epochs; {where} {run_dir}.")
     return run.history
