@@ -3,19 +3,23 @@
 Tiny settings: 32-pixel crops, widths of a few channels, random VGG19 weights, the
 course's own offline images. The command line runs in-process through
 ``nst_utils.fast_cli.main`` (what ``nst`` dispatches to), so TensorFlow starts once.
-A run interrupted by Ctrl-C saves the step it finished and, started again, ends with
-the losses and weights of the command-line run that was never interrupted; a killed
-run (no chance to save) leaves its last periodic checkpoint.
+A killed run (no chance to save) leaves its last periodic checkpoint and, started
+again, ends with the losses and weights of the command-line run that was never
+stopped; Ctrl-C saves the step it finished (checked on the loop both trainings share,
+with a stand-in step: one traced training fewer).
 """
 
 import json
 import re
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from PIL import Image
 
 from nst_utils.fast import runs
+from nst_utils.fast import train as train_lib
 from nst_utils.fast.apply import load_run_model
 from nst_utils.fast.train import train_fast
 from nst_utils.fast_cli import main
@@ -104,31 +108,47 @@ def _stop_at(step, error):
     return callback
 
 
-def test_interrupted_run_resumes_to_the_same_weights(data, fast_run, tmp_path):
+def test_killed_run_resumes_to_the_same_weights(data, fast_run, tmp_path):
+    # A kill -9 saves nothing: the last periodic checkpoint (step 2; checkpoints every 2)
+    # is what a resume starts from, mid-epoch, and the resumed run ends with the losses
+    # and weights of the command-line run that was never stopped (test_fast_data checks
+    # that the stream resumed at any step equals the uninterrupted one).
     config = runs.read_run_config(fast_run)
-    with pytest.raises(KeyboardInterrupt):  # Ctrl-C after step 3 (checkpoints every 2)
-        train_fast(config, tmp_path, callbacks=[_stop_at(3, KeyboardInterrupt())],
-                   export=False)
-    assert runs.read_state(runs.latest_checkpoint(tmp_path))["step"] == 3  # saved on the way
-    history = train_fast(config, tmp_path, export=False)  # resumes mid-epoch, at step 3
-    np.testing.assert_array_equal(history, runs.read_state(runs.latest_checkpoint(fast_run))
-                                  ["history"])
-    resumed, straight = load_run_model(tmp_path)[1], load_run_model(fast_run)[1]
-    for got, want in zip(resumed.weights, straight.weights, strict=True):
-        np.testing.assert_array_equal(got.numpy(), want.numpy())
-
-
-def test_killed_run_leaves_its_last_checkpoint(data, fast_run, tmp_path):
-    # A kill -9 saves nothing: the last periodic checkpoint is what a resume starts from
-    # (the same restore and the same seeded stream as above; test_fast_data checks that
-    # the stream resumed at any step equals the uninterrupted one).
-    config = runs.read_run_config(fast_run)
+    straight = runs.read_state(runs.latest_checkpoint(fast_run))["history"]
     with pytest.raises(_Killed):
         train_fast(config, tmp_path, callbacks=[_stop_at(3, _Killed())], export=False)
     state = runs.read_state(runs.latest_checkpoint(tmp_path))
     assert state["step"] == 2
-    straight = runs.read_state(runs.latest_checkpoint(fast_run))["history"]
     np.testing.assert_array_equal(state["history"], straight[:2])
+    history = train_fast(config, tmp_path, export=False)
+    np.testing.assert_array_equal(history, straight)
+    resumed, never_stopped = load_run_model(tmp_path)[1], load_run_model(fast_run)[1]
+    for got, want in zip(resumed.weights, never_stopped.weights, strict=True):
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+def test_ctrl_c_saves_the_step_it_finished(tmp_path):
+    # The loop both trainings share, with a stand-in step (no network to trace): Ctrl-C
+    # after step 3 saves step 3 on the way out, between the periodic checkpoints (every
+    # 2), and a new loop on the folder restores that step, its losses and its weights.
+    config = runs.FastConfig(kind="fast", data=str(tmp_path), style="waves", steps=4,
+                             checkpoint_every=2, sample_every=100)
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, name="dense")])
+
+    def step_fn():
+        model.weights[0].assign_add(tf.ones_like(model.weights[0]))
+        return float(model.weights[0][0, 0])
+
+    loop = train_lib._Loop(config, tmp_path, model, keras.optimizers.Adam())
+    with pytest.raises(KeyboardInterrupt):
+        loop.run([()] * 4, step_fn, lambda step: None, [_stop_at(3, KeyboardInterrupt())])
+    state = runs.read_state(runs.latest_checkpoint(tmp_path))
+    assert state["step"] == 3 and len(state["history"]) == 3
+    saved = model.weights[0].numpy()
+    model.weights[0].assign(tf.zeros_like(model.weights[0]))
+    again = train_lib._Loop(config, tmp_path, model, keras.optimizers.Adam())
+    assert again.start == 3 and again.history == state["history"]
+    np.testing.assert_array_equal(model.weights[0].numpy(), saved)
 
 
 def test_finished_run_is_not_trained_again(data, fast_run, capsys):

@@ -8,6 +8,14 @@ one image, ``(1, n_H, n_W, n_C)``; :func:`perceptual_loss` applies them image by
 and averages over the batch, so a student's own functions drive the training as they
 drive :func:`~nst_utils.stylize.stylize`.
 
+"Image by image" is one call of the graded functions, vectorised over the batch by
+``tf.vectorized_map``: the functions are traced once on one image, ``(1, n_H, n_W,
+n_C)``, and TensorFlow rewrites their ops for the whole batch (a matmul per image
+becomes one batched matmul). The style image's activations do not depend on the image
+of the batch, so its Gram matrices are computed once per step, not once per image. An
+op the rewrite does not know (a student's exotic function) falls back to a loop, with
+the same numbers.
+
 For image ``b`` of the batch::
 
     J_b = total_cost(content_cost(a_C[b], a_G[b]), style_cost(a_S, a_G[b], layers),
@@ -35,12 +43,16 @@ FAST_STYLE_LAYERS: list[tuple[str, float]] = [
 ]
 
 
-def _batch_size(features: Mapping[str, tf.Tensor], name: str) -> int:
-    sizes = {int(a.shape[0]) for a in features.values() if a.shape[0] is not None}
-    if len(sizes) != 1:
-        raise ValueError(f"{name} must hold activations of one static batch size, got "
-                         f"{sorted(sizes) or 'unknown'}; batch the data with drop_remainder.")
-    return sizes.pop()
+def _batch_size(tensors: Mapping[str, tf.Tensor]) -> int:
+    """The one static batch size of ``tensors`` (``{what: (B, ...)}``), or ``ValueError``."""
+    # The content activations, the generated ones and the images are mapped over
+    # together, so they must agree; a static size keeps the graded shape checks on.
+    sizes = {what: tf.TensorShape(a.shape)[0] for what, a in tensors.items()}
+    if None in sizes.values() or len(set(sizes.values())) != 1:
+        raise ValueError(f"the batch must have one static size, got {sizes}; pass the content "
+                         "and generated activations of the same batch, made with "
+                         "drop_remainder=True.")
+    return next(iter(sizes.values()))
 
 
 def perceptual_loss(
@@ -92,18 +104,24 @@ def perceptual_loss(
         if missing:
             raise ValueError(f"{what} lacks the layer(s) {missing}; build the feature "
                              f"extractor with {names}.")
-    batch = _batch_size(generated_features, "generated_features")
+    generated = tf.convert_to_tensor(generated, tf.float32)
+    mapped = {f"content_features[{content_layer!r}]": content_features[content_layer],
+              **{f"generated_features[{n!r}]": generated_features[n] for n in names},
+              "generated": generated}
+    _batch_size(mapped)
     a_S = [style_features[name] for name, _ in style_layers]
-    total = tf.constant(0.0, tf.float32)
-    # The course's costs take one image each (m = 1): B is small and static, so a Python
-    # loop unrolls into B copies of the graded functions inside one traced step.
-    for b in range(batch):
-        a_C = content_features[content_layer][b:b + 1]
-        a_G = [generated_features[name][b:b + 1] for name, _ in style_layers]
-        J_content = costs.content_cost(a_C, generated_features[content_layer][b:b + 1])
-        J_style = costs.style_cost(a_S, a_G, style_layers)
+
+    def image_cost(one):
+        """J_b of one image: ``one`` holds its activations without the batch axis."""
+        a_C, a_G, a_G_style, image = one
+        J_content = costs.content_cost(a_C[None], a_G[None])
+        J_style = costs.style_cost(a_S, [a[None] for a in a_G_style], style_layers)
         J = costs.total_cost(J_content, J_style, alpha, beta)
         if tv_weight:
-            J += tv_weight * costs.total_variation_cost(generated[b:b + 1] * 255.0)
-        total += J
-    return total / float(batch)
+            J += tv_weight * costs.total_variation_cost(image[None] * 255.0)
+        return tf.cast(tf.reshape(J, ()), tf.float32)
+
+    per_image = tf.vectorized_map(image_cost, (
+        content_features[content_layer], generated_features[content_layer],
+        [generated_features[name] for name in names[1:]], generated))
+    return tf.reduce_mean(per_image)

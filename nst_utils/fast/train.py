@@ -73,8 +73,8 @@ def make_fast_step(net: keras.Model, extractor: keras.Model, style_features: dic
         ``step(images (B, S, S, 3)) -> loss``, a ``tf.function``.
     """
 
-    # No autograph: the step has no tensor-dependent control flow (the batch loop of the
-    # loss is a static Python loop), and converting it costs seconds of tracing.
+    # No autograph: the step has no tensor-dependent control flow (the loss is vectorised
+    # over the batch by tf.vectorized_map), and converting it costs seconds of tracing.
     @tf.function(autograph=False)
     def step_fn(images):
         with tf.GradientTape() as tape:
