@@ -10,9 +10,14 @@ m_orange)`` the background both pictures share (``m``: fruit coverage):
   ``d_G . d_t / |d_t|^2`` with ``d_G``, ``d_t`` the mean colour of ``y - x``, ``t - x``
   over the fruit region ``1 - w`` (mean over pictures): 0 for a copy, 1 for the truth's
   colour. Blur barely moves a mean, so a blurry copy does not score as translated.
-- **background change**: how far the background's mean colour moved,
-  ``mean_n mean_c |sum(w (y - x)) / sum(w)|``: recolouring of the wall and shelf, in
-  [-1, 1] units (blur, which a small U-Net adds everywhere, barely moves a mean).
+- **background change**: how far each picture's background colour moved,
+  ``mean_n mean_c |s_nc|`` with ``s_nc = sum(w (y - x)) / sum(w)`` the shift of picture
+  ``n``'s mean background colour in channel ``c``, in [-1, 1] units (blur, which a small
+  U-Net adds everywhere, barely moves a mean). It adds two things: a colour the
+  generator lays over every background, and each picture's miss of its own wall colour.
+- **background cast**: the first alone, the colour laid over every background,
+  ``mean_c |mean_n s_nc|`` (a miss that makes one wall lighter and another darker
+  averages out; "the shelves all turned redder" does not).
 - **ground-truth error**: ``mean |y - t|`` over the fruit region, where the true
   translation differs from its input. The identity map's error there is the baseline.
 
@@ -41,7 +46,7 @@ from cyclegan.toy import make_toy_dataset, paired_toy_scene
 
 #: The two directions: generator name, the input's kind, the truth's kind.
 DIRECTIONS = {"AtoB": ("g_AB", "apple", "orange"), "BtoA": ("g_BA", "orange", "apple")}
-MEASURES = ("fruit_change", "background_change", "gt_error")
+MEASURES = ("fruit_change", "background_change", "background_cast", "gt_error")
 #: First seed of the held-out test scenes (training pictures use list seeds, never these).
 TEST_SEED = 10_000
 
@@ -62,18 +67,26 @@ class HeldOutScenes:
     background: np.ndarray
 
 
-def held_out_scenes(direction: str, n: int = 16, image_size: int = 32) -> HeldOutScenes:
+def held_out_scenes(
+    direction: str, n: int = 16, image_size: int = 32, room: str = "varied"
+) -> HeldOutScenes:
     """``n`` held-out paired scenes for ``direction``: inputs, truths and masks.
 
+    Args:
+        direction: ``"AtoB"`` (apples in) or ``"BtoA"``.
+        n: number of scenes.
+        image_size: their side in pixels.
+        room: the toy's ``"varied"`` or ``"fixed"`` room (:mod:`cyclegan.toy`).
+
     Raises:
-        ValueError: for an unknown direction or a non-positive ``n``.
+        ValueError: for an unknown direction or room or a non-positive ``n``.
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be 'AtoB' or 'BtoA', got {direction!r}.")
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive int, got {n!r}.")
     _, source, target = DIRECTIONS[direction]
-    scenes = [paired_toy_scene(TEST_SEED + i, image_size) for i in range(n)]
+    scenes = [paired_toy_scene(TEST_SEED + i, image_size, room=room) for i in range(n)]
     def pixels(images):
         return np.stack(images).astype(np.float32) / 127.5 - 1.0
 
@@ -85,7 +98,11 @@ def held_out_scenes(direction: str, n: int = 16, image_size: int = 32) -> HeldOu
 
 
 def measure(outputs: np.ndarray, scenes: HeldOutScenes) -> dict[str, float]:
-    """The three measures of the module docstring for ``outputs`` ``(N, S, S, 3)``."""
+    """The measures of the module docstring for ``outputs`` ``(N, S, S, 3)`` in [-1, 1].
+
+    Returns:
+        ``{name: value}`` for every name in :data:`MEASURES`.
+    """
     outputs = np.asarray(outputs, np.float32)
     region = 1.0 - scenes.background
 
@@ -94,14 +111,20 @@ def measure(outputs: np.ndarray, scenes: HeldOutScenes) -> dict[str, float]:
 
     made, wanted = mean_shift(outputs, region), mean_shift(scenes.truths, region)
     share = (made * wanted).sum(axis=1) / (wanted * wanted).sum(axis=1)
-    background = np.abs(mean_shift(outputs, scenes.background)).mean(axis=1)
+    shift = mean_shift(outputs, scenes.background)  # (N, 3)
+    background = np.abs(shift).mean(axis=1)
+    cast = np.abs(shift.mean(axis=0)).mean()
     error = (np.abs(outputs - scenes.truths) * region).sum() / (3.0 * region.sum())
     return {"fruit_change": float(share.mean()), "background_change": float(background.mean()),
-            "gt_error": float(error)}
+            "background_cast": float(cast), "gt_error": float(error)}
 
 
 def ground_truth_error(
-    generator: Callable | None, direction: str = "AtoB", n: int = 16, image_size: int = 32
+    generator: Callable | None,
+    direction: str = "AtoB",
+    n: int = 16,
+    image_size: int = 32,
+    room: str = "varied",
 ) -> float:
     """Mean absolute error of ``generator`` against the true translation, on the fruit region.
 
@@ -111,11 +134,12 @@ def ground_truth_error(
         direction: ``"AtoB"`` (apples in, ``g_AB``) or ``"BtoA"``.
         n: number of held-out test scenes.
         image_size: their side in pixels.
+        room: the toy's ``"varied"`` or ``"fixed"`` room.
 
     Returns:
         ``mean |G(x) - t|`` over the pixels where either picture shows fruit, in [-1, 1] units.
     """
-    scenes = held_out_scenes(direction, n, image_size)
+    scenes = held_out_scenes(direction, n, image_size, room)
     outputs = scenes.inputs if generator is None else np.asarray(generator(scenes.inputs))
     return measure(outputs, scenes)["gt_error"]
 
@@ -148,8 +172,8 @@ class SweepResult:
         """One row per ``lambda_id``: each measure's mean and, per seed, its values."""
         lines = [f"{direction} ({DIRECTIONS[direction][1]}s in), {len(self.seeds)} seeds; "
                  f"identity map's gt error {self.baseline[direction]:.3f}",
-                 f"{'lambda_id':>9s}  {'fruit change':>26s}  {'background change':>26s}  "
-                 f"{'gt error':>26s}"]  # fmt: skip
+                 f"{'lambda_id':>9s}  " + "  ".join(
+                     f"{name.replace('_', ' '):>26s}" for name in MEASURES)]  # fmt: skip
         for i, lam in enumerate(self.lambdas):
             cells = []
             for name in MEASURES:
@@ -228,7 +252,8 @@ def identity_sweep(
     image_size: int = 32,
     n_images: int = 60,
     filters: int = 8,
-    n_test: int = 16,
+    n_test: int = 64,
+    room: str = "fixed",
     data_root: str | Path | None = None,
     progress: bool = True,
     keep_models: bool = False,
@@ -251,6 +276,9 @@ def identity_sweep(
         n_images: training pictures per domain.
         filters: filters of the first generator and discriminator layers.
         n_test: held-out paired scenes measured per direction.
+        room: the toy's room for training and test pictures; ``"fixed"`` (one wall, shelf
+            and lamp colour) keeps each wall's colour, which this U-Net cannot see, from
+            hiding what the identity loss does to the background.
         data_root: where to paint the data (default: a temporary folder, removed after).
         progress: one progress bar over every training step of the sweep.
         keep_models: keep the trained models in :attr:`SweepResult.models`.
@@ -272,9 +300,10 @@ def identity_sweep(
     if image_size % 16 or image_size < 32:
         raise ValueError(f"image_size must be a multiple of 16 from 32 on, got {image_size}.")
     settings = {"epochs": epochs, "decay_from": decay_from, "image_size": image_size,
-                "n_images": n_images, "filters": filters, "n_test": n_test}  # fmt: skip
+                "n_images": n_images, "filters": filters, "n_test": n_test,
+                "room": room}  # fmt: skip
     lambdas, seeds = tuple(float(v) for v in lambdas), tuple(int(s) for s in seeds)
-    scenes = {d: held_out_scenes(d, n_test, image_size) for d in DIRECTIONS}
+    scenes = {d: held_out_scenes(d, n_test, image_size, room) for d in DIRECTIONS}
     values = {d: {m: np.zeros((len(lambdas), len(seeds))) for m in MEASURES} for d in DIRECTIONS}
     samples = {"input": scenes["AtoB"].inputs[:4]}
     seconds = np.zeros((len(lambdas), len(seeds)))
@@ -286,7 +315,7 @@ def identity_sweep(
             for j, seed in enumerate(seeds):
                 data = make_toy_dataset(root / f"seed{seed}", n_per_domain=n_images,
                                         image_size=image_size, seed=seed, n_test=1,
-                                        progress=False)  # fmt: skip
+                                        progress=False, room=room)  # fmt: skip
                 for i, lam in enumerate(lambdas):
                     bar.set_postfix_str(f"lambda_id={lam:g} seed={seed}")
                     start = time.perf_counter()

@@ -11,7 +11,16 @@ distribution, and ``paint_image(kind, seed)`` uses the seed for the scene and th
 fruit separately: the apple and the orange painted with one seed stand on the very
 same shelf. A generator therefore has no reason to touch the background.
 :func:`paired_toy_scene` paints one scene with either fruit: the true translation, which
-:mod:`cyclegan.analysis` measures generators against.
+:mod:`cyclegan.analysis` measures generators against. The truth keeps everything of the
+scene (wall, wood, lamp, shadows, noise) and swaps only the fruits.
+
+``room="varied"`` (the default) gives every picture its own wall and wood colour and lamp
+colour and brightness. ``room="fixed"`` shoots every picture in one room: one light-grey
+wall, one oak shelf, one lamp colour, each wall and wood colour jittered slightly; the
+layout, the lamp's direction and the fruits still change. The identity-loss experiment
+uses it: a U-Net that instance-normalises its input cannot see a picture's overall
+colour, so on varied rooms it misses each wall's colour by the same amount at every
+``lambda_id``, and that miss hides what the identity loss changes.
 """
 
 from __future__ import annotations
@@ -55,6 +64,9 @@ WOOD_COLORS = (
 _WARM, _COOL = np.array([1.0, 0.86, 0.70]), np.array([0.88, 0.95, 1.06])
 
 _SPLITS = {"train": 0, "test": 1}
+#: The kinds of room a picture is painted in (see the module docstring).
+ROOMS = ("varied", "fixed")
+_FIXED_WALL, _FIXED_WOOD = (WALL_COLORS[3],), (WOOD_COLORS[0],)  # light grey, oak
 
 
 def _jitter_color(rng: np.random.Generator, palette) -> np.ndarray:
@@ -62,7 +74,12 @@ def _jitter_color(rng: np.random.Generator, palette) -> np.ndarray:
     return np.clip(color + rng.normal(0, 0.03, 3), 0, 1).astype(np.float32)
 
 
-def _scene(rng: np.random.Generator) -> dict:
+def _check_room(room: str) -> None:
+    if room not in ROOMS:
+        raise ValueError(f"room must be 'varied' or 'fixed', got {room!r}.")
+
+
+def _scene(rng: np.random.Generator, room: str = "varied") -> dict:
     """Everything but the fruits' looks: wall, wood, lamp, and where the fruits stand."""
     azimuth = rng.uniform(-0.85, 0.85)
     light = np.array([azimuth, -rng.uniform(0.35, 0.95), rng.uniform(0.35, 0.9)])
@@ -80,7 +97,7 @@ def _scene(rng: np.random.Generator) -> dict:
         x = np.clip(slot + rng.uniform(-0.35, 0.35) / count, radius, 1 - radius)
         fruits.append((float(base_y), float(x), float(radius)))
     warmth = rng.uniform(0.0, 1.0)
-    return {
+    scene = {
         # float32 throughout: a NumPy float64 scalar or array would promote every canvas.
         "light": (light / np.linalg.norm(light)).astype(np.float32),
         "tint": ((_WARM * (1 - warmth) + _COOL * warmth) * rng.uniform(0.88, 1.1)).astype(
@@ -97,6 +114,13 @@ def _scene(rng: np.random.Generator) -> dict:
         # Painted back to front, so nearer fruits cover farther ones.
         "fruits": sorted(fruits),
     }
+    if room == "fixed":
+        # Drawn after the varied room's values, so the layout and the lamp's direction of
+        # a seed are the same in either room.
+        scene["tint"] = (_WARM * 0.5 + _COOL * 0.5).astype(np.float32)
+        scene["wood"] = _jitter_color(rng, _FIXED_WOOD)
+        scene["wall"] = _jitter_color(rng, _FIXED_WALL)
+    return scene
 
 
 def paint_image(
@@ -105,6 +129,7 @@ def paint_image(
     image_size: int = 64,
     *,
     return_mask: bool = False,
+    room: str = "varied",
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Paint one toy picture: apples or oranges on a shelf.
 
@@ -117,14 +142,16 @@ def paint_image(
         seed: int or sequence of ints for ``numpy.random.SeedSequence``.
         image_size: side of the square picture in pixels, 32 to 512.
         return_mask: also return where the fruits (with stems and leaves) are.
+        room: ``"varied"`` or ``"fixed"`` (see the module docstring).
 
     Returns:
         uint8 array ``(image_size, image_size, 3)``; with ``return_mask`` also a float32
         array ``(image_size, image_size)`` of fruit coverage in [0, 1].
 
     Raises:
-        ValueError: for an unknown kind or an image size out of range.
+        ValueError: for an unknown kind or room or an image size out of range.
     """
+    _check_room(room)
     if kind not in KINDS:
         raise ValueError(f"kind must be 'apple' or 'orange', got {kind!r}.")
     if not isinstance(image_size, (int, np.integer)) or not 32 <= image_size <= 512:
@@ -132,7 +159,7 @@ def paint_image(
     image_size = int(image_size)
     scene_ss, fruit_ss = np.random.SeedSequence(seed).spawn(2)
     scene_rng, fruit_rng = np.random.default_rng(scene_ss), np.random.default_rng(fruit_ss)
-    s = _scene(scene_rng)
+    s = _scene(scene_rng, room)
     side = 2 * image_size  # painted at twice the size, then averaged down: anti-aliasing
     pixel = 1.0 / side
     Y, X = _grid(side)
@@ -211,7 +238,9 @@ class PairedScene:
         return 1.0 - np.maximum(self.apple_mask, self.orange_mask)
 
 
-def paired_toy_scene(seed: int | Sequence[int], image_size: int = 64) -> PairedScene:
+def paired_toy_scene(
+    seed: int | Sequence[int], image_size: int = 64, *, room: str = "varied"
+) -> PairedScene:
     """Paint scene ``seed`` twice, with apples and with oranges.
 
     The same wall, shelf, lamp, shadows and noise, only the fruits swapped (the scene and
@@ -221,15 +250,16 @@ def paired_toy_scene(seed: int | Sequence[int], image_size: int = 64) -> PairedS
     Args:
         seed: int or sequence of ints for ``numpy.random.SeedSequence``.
         image_size: side of the square pictures in pixels, 32 to 512.
+        room: ``"varied"`` or ``"fixed"`` (see the module docstring).
 
     Returns:
         The :class:`PairedScene`.
 
     Raises:
-        ValueError: for an image size out of range.
+        ValueError: for an image size out of range or an unknown room.
     """
-    apple, apple_mask = paint_image("apple", seed, image_size, return_mask=True)
-    orange, orange_mask = paint_image("orange", seed, image_size, return_mask=True)
+    apple, apple_mask = paint_image("apple", seed, image_size, return_mask=True, room=room)
+    orange, orange_mask = paint_image("orange", seed, image_size, return_mask=True, room=room)
     return PairedScene(apple, orange, apple_mask, orange_mask)
 
 
@@ -259,6 +289,7 @@ def make_toy_dataset(
     *,
     n_test: int | None = None,
     progress: bool = True,
+    room: str = "varied",
 ) -> Path:
     """Write the toy apples/oranges dataset as PNG files in the CycleGAN layout.
 
@@ -274,13 +305,15 @@ def make_toy_dataset(
         seed: the same seed always writes the same files.
         n_test: test pictures per domain; defaults to ``n_per_domain // 4`` (at least 1).
         progress: show a progress bar.
+        room: ``"varied"`` or ``"fixed"`` (see the module docstring).
 
     Returns:
         ``root`` as a ``Path``.
 
     Raises:
-        ValueError: for a non-positive count or an image size out of range.
+        ValueError: for a non-positive count, an image size out of range or an unknown room.
     """
+    _check_room(room)
     if not isinstance(n_per_domain, (int, np.integer)) or n_per_domain < 1:
         raise ValueError(f"n_per_domain must be a positive int, got {n_per_domain!r}.")
     n_test = max(n_per_domain // 4, 1) if n_test is None else n_test
@@ -301,5 +334,5 @@ def make_toy_dataset(
                 jobs.append((kind, job_seed, folder / f"{kind}_{i:04d}.png"))
     bar = tqdm(jobs, desc="painting toy data", unit="img", disable=not progress)
     for kind, job_seed, path in bar:
-        Image.fromarray(paint_image(kind, job_seed, image_size)).save(path)
+        Image.fromarray(paint_image(kind, job_seed, image_size, room=room)).save(path)
     return root

@@ -19,8 +19,8 @@ SIZE = 32
 
 
 def _numpy_measures(out, x, t, m_a, m_b):
-    """The three measures written out per picture and channel with explicit masks."""
-    fruit, background, err_sum, err_n = [], [], 0.0, 0.0
+    """The four measures written out per picture and channel with explicit masks."""
+    fruit, background, shifts, err_sum, err_n = [], [], [], 0.0, 0.0
     for y_i, x_i, t_i, a_i, b_i in zip(out, x, t, m_a, m_b, strict=True):
         w = 1.0 - np.maximum(a_i, b_i)
         region = 1.0 - w
@@ -30,9 +30,12 @@ def _numpy_measures(out, x, t, m_a, m_b):
         fruit.append(d_made @ d_true / (d_true @ d_true))
         shift = [np.sum(w * (y_i[..., c] - x_i[..., c])) / np.sum(w) for c in range(3)]
         background.append(np.mean(np.abs(shift)))
+        shifts.append(shift)
         err_sum += np.sum(np.abs(y_i - t_i) * region[..., None])
         err_n += 3 * region.sum()
-    return np.mean(fruit), np.mean(background), err_sum / err_n
+    # The cast: each channel's shift averaged over the pictures first, then its size.
+    cast = np.mean([abs(np.mean([s[c] for s in shifts])) for c in range(3)])
+    return np.mean(fruit), np.mean(background), cast, err_sum / err_n
 
 
 def _scenes_by_hand(direction, n):
@@ -65,6 +68,7 @@ def test_measures_of_a_copy_the_truth_and_a_colour_cast():
     scenes = held_out_scenes("AtoB", 4, SIZE)
     copy = measure(scenes.inputs, scenes)
     assert copy["fruit_change"] == 0 and copy["background_change"] == 0
+    assert copy["background_cast"] == 0
     assert copy["gt_error"] > 0.1  # apples and oranges differ in colour
     truth = measure(scenes.truths, scenes)
     np.testing.assert_allclose([truth["fruit_change"], truth["gt_error"]], [1, 0], atol=1e-6)
@@ -72,6 +76,12 @@ def test_measures_of_a_copy_the_truth_and_a_colour_cast():
     assert truth["background_change"] < 0.01
     cast = measure(scenes.inputs + np.float32([0.1, 0.0, -0.1]), scenes)
     np.testing.assert_allclose(cast["background_change"], 0.2 / 3, rtol=1e-5)
+    np.testing.assert_allclose(cast["background_cast"], 0.2 / 3, rtol=1e-5)
+    # Two pictures lighter, two darker: each background moved, but no common cast.
+    signs = np.float32([1, -1, 1, -1])[:, None, None, None]
+    misses = measure(scenes.inputs + 0.1 * signs, scenes)
+    np.testing.assert_allclose(misses["background_change"], 0.1, rtol=1e-5)
+    np.testing.assert_allclose(misses["background_cast"], 0.0, atol=1e-6)
 
 
 def test_ground_truth_error_of_the_identity_map_is_the_copy_error():
@@ -100,9 +110,10 @@ def test_tiny_sweep_bookkeeping_and_a_trained_model_beats_the_identity_map(tmp_p
     assert len(lines) == 3 and lines[2].split()[0] == "2"
     # The sweep measured the model it kept, and that model is nearer the truth than a copy.
     model = result.models[2.0, 3]
-    error = ground_truth_error(model.g_AB, "AtoB", 4, SIZE)
+    assert result.settings["room"] == "fixed"  # the sweep's default
+    error = ground_truth_error(model.g_AB, "AtoB", 4, SIZE, room="fixed")
     np.testing.assert_allclose(error, result.values["AtoB"]["gt_error"][0, 0], rtol=1e-5)
-    baseline = ground_truth_error(None, "AtoB", 4, SIZE)
+    baseline = ground_truth_error(None, "AtoB", 4, SIZE, room="fixed")
     assert baseline == result.baseline["AtoB"]
     assert error < 0.95 * baseline, f"g_AB's error {error:.3f}, the copy's {baseline:.3f}"
     np.testing.assert_allclose(result.ratio("gt_error", 2.0, 2.0), [1.0])
@@ -117,6 +128,7 @@ def test_tiny_sweep_bookkeeping_and_a_trained_model_beats_the_identity_map(tmp_p
         ({"epochs": 0}, "epochs"),
         ({"epochs": 2, "decay_from": 2}, "decay_from"),
         ({"image_size": 40}, "image_size"),
+        ({"room": "kitchen"}, "room"),
     ],
 )
 def test_bad_sweep_arguments_raise_value_error(kwargs, match):

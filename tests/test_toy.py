@@ -67,6 +67,24 @@ def test_domains_differ_in_fruit_colour_but_not_in_background():
     assert np.all(np.abs(bg_a.mean(axis=0) - bg_b.mean(axis=0)) < 4 * spread)
 
 
+def test_fixed_room_keeps_the_layout_and_narrows_the_background_colours():
+    def backgrounds(room):
+        pictures = [paint_image("apple", [5, 0, 0, i], 32, return_mask=True, room=room)
+                    for i in range(24)]  # fmt: skip
+        return pictures, np.array([im[m == 0].mean(axis=0) for im, m in pictures])
+
+    varied, bg_varied = backgrounds("varied")
+    fixed, bg_fixed = backgrounds("fixed")
+    for (_, mask_v), (_, mask_f) in zip(varied, fixed, strict=True):
+        np.testing.assert_array_equal(mask_v, mask_f)  # same fruits in the same places
+    # One wall, shelf and lamp colour: what remains is layout, light pool and jitter.
+    assert np.all(bg_fixed.std(axis=0) < 0.6 * bg_varied.std(axis=0))
+    pair = paired_toy_scene(5, 32, room="fixed")
+    shared = pair.background == 1
+    np.testing.assert_array_equal(pair.apple[shared], pair.orange[shared])
+    np.testing.assert_array_equal(pair.apple, paint_image("apple", 5, 32, room="fixed"))
+
+
 def test_make_toy_dataset_layout_determinism_and_cleanup(tmp_path):
     root = make_toy_dataset(tmp_path / "toy", n_per_domain=6, image_size=32, seed=1)
     counts = {f: len(list_images(root / f)) for f in ("trainA", "trainB", "testA", "testB")}
@@ -103,6 +121,8 @@ def test_make_toy_dataset_layout_determinism_and_cleanup(tmp_path):
         (lambda: make_toy_dataset("unused", n_per_domain=0), "n_per_domain"),
         (lambda: make_toy_dataset("unused", n_test=0), "n_test"),
         (lambda: make_toy_dataset("unused", image_size=1000), "image_size"),
+        (lambda: make_toy_dataset("unused", room="kitchen"), "room"),
+        (lambda: paint_image("apple", 0, room="kitchen"), "room"),
     ],
 )
 def test_bad_arguments_raise_value_error(call, match):
