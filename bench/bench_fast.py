@@ -1,5 +1,6 @@
 """Fast style transfer benchmarks: one forward pass against the course's Gatys run, and the
-project's training step against a plain Keras ``fit()`` of the same network and loss.
+project's training step against a plain Keras ``fit()`` of the same network and loss (and
+against the step's former per-image loop), timed on the wall clock and in CPU seconds.
 
 Run: ``python -m bench.bench_fast`` (``--help`` for sizes and repeats). Figures go into
 docs/benchmarks.md by hand from the printed tables. VGG19 weights: ImageNet when a local
