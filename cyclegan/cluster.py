@@ -232,9 +232,11 @@ def collective_errors() -> tuple[type[Exception], ...]:
     """The TensorFlow errors a collective raises when a member is gone or aborted."""
     import tensorflow as tf
 
+    # Unavailable: a peer is unreachable (dead); FailedPrecondition: it restarted;
+    # Cancelled/Aborted: the collectives were aborted after a failure seen elsewhere.
     return (tf.errors.UnavailableError, tf.errors.CancelledError,
             tf.errors.DeadlineExceededError, tf.errors.AbortedError,
-            tf.errors.InternalError, tf.errors.FailedPreconditionError)  # fmt: skip
+            tf.errors.FailedPreconditionError)  # fmt: skip
 
 
 def worker_lost(error: Exception, cluster: Cluster, resume_after: int) -> WorkerLostError:

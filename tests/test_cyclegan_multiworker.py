@@ -95,6 +95,7 @@ def runs(toy_root, tmp_path_factory):
     crash_at = STEPS_PER_EPOCH + 2  # in epoch 2, after epoch 1's checkpoint
     chief, killed = start_workers(toy_root, base / "pair", base / "pair_tmp", crash_at)
     processes = [single, chief, killed]
+    chiefs = [chief.pid]
     try:
         # The killed worker dies first; the chief must notice and stop, not hang.
         _, killed_err = finish(killed)
@@ -113,6 +114,7 @@ def runs(toy_root, tmp_path_factory):
         }
         again = start_workers(toy_root, base / "pair", base / "pair_tmp")
         processes += again
+        chiefs.append(again[0].pid)
         resumed_out = []
         for proc in again:
             out, err = finish(proc)
@@ -126,7 +128,7 @@ def runs(toy_root, tmp_path_factory):
                 proc.kill()
                 proc.wait()
     print(f"multi-worker runs took {time.monotonic() - started:.0f} s")
-    return {"base": base, "survivor": survivor, "resumed_out": resumed_out}
+    return {"base": base, "survivor": survivor, "resumed_out": resumed_out, "chiefs": chiefs}
 
 
 def checkpoint(run: Path) -> tuple[dict[str, np.ndarray], dict]:
@@ -173,7 +175,9 @@ def test_only_the_chief_writes(runs):
     assert sorted(p.name for p in (pair / "samples").iterdir()) == [
         "epoch-0001.png", "epoch-0002.png",
     ]  # fmt: skip
-    assert len(list((pair / "logs").glob("events.out.tfevents.*"))) == 1
+    # One TensorBoard file per chief process (events.out.tfevents.TIME.HOST.PID.N.v2).
+    writers = [int(p.name.split(".")[-3]) for p in (pair / "logs").glob("events.out.*")]
+    assert sorted(writers) == sorted(runs["chiefs"])
     assert not list((pair / "checkpoints").glob(".tmp-*"))
     # Worker 1 saved its copy of each checkpoint in its temporary folder, then deleted it.
     assert (runs["base"] / "pair_tmp").is_dir()
