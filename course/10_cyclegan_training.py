@@ -172,6 +172,9 @@ plot_losses(history["g_total"], "generator objective, mean over each epoch", log
 # - **fruit change**: the share of the true change of the fruit's mean colour that the
 #   generator made (0: it copied the apple; 1: the orange's colour);
 # - **background change**: how far the mean colour of the wall and shelf moved;
+# - **background cast**: the colour laid over *every* background: each picture's shift
+#   averaged over the pictures first (one wall lighter and another darker cancel; all
+#   shelves redder does not);
 # - **ground-truth error**: the mean absolute error against the true translation on the
 #   fruit, in $[-1, 1]$ units (copying the input scores the `baseline` printed with it).
 
@@ -197,34 +200,36 @@ show_images([(x + 1) / 2 for x in np.concatenate([scenes.inputs, fakes, scenes.t
 # both instead of taking them on trust: nine small CycleGANs, $\lambda_{id} = 0$, $2$
 # (the curriculum's) and $50$ (five times the cycle weight), each with three seeds (every
 # seed paints its own training pictures and starts from its own weights), built from
-# your blocks and losses. Each model is then measured on 16 new scenes that the toy
-# painter draws **twice**, once with apples and once with oranges, so the true
-# translation is known:
+# your blocks and losses. They train and are measured in **one room** (`room="fixed"`:
+# one grey wall, one oak shelf, one lamp colour; the fruits, their layout and the lamp's
+# direction still change with the seed). This U-Net normalises each picture's colours
+# away, so on rooms of every colour it misses each wall's own colour by about the same
+# amount at every $\lambda_{id}$, and that hides what the identity loss does. Each model
+# is then measured on 64 new scenes that the toy painter draws **twice**, once with
+# apples and once with oranges, so the true translation is known:
 #
 # - **fruit change**: the share of the true change of the fruit's colour the generator
 #   made (0: it copied the input; 1: the other fruit's colour);
-# - **background change**: how far the mean colour of the wall and shelf moved;
+# - **background change**: how far the mean colour of the wall and shelf moved, picture
+#   by picture;
+# - **background cast**: the colour laid over every background (section 5);
 # - **ground-truth error**: the error against the true translation, on the fruit; simply
-#   copying the input scores 0.266.
+#   copying the input scores 0.287.
 #
-# What our runs showed (32 × 32 pictures, 6 epochs of 60 steps; mean of seeds 0, 1, 2):
+# What our runs showed (32 × 32 pictures, 6 epochs of 60 steps, seeds 0, 1, 2):
 #
-# - **$\lambda_{id} = 50$ holds the translation back**, for every seed in both
-#   directions: apples → oranges made 0.59 of the fruit's colour change against 0.70 with
-#   $\lambda_{id} = 2$ (per seed 0.52 against 0.73, 0.55 against 0.63, 0.70 against
-#   0.74), oranges → apples 0.29 against 0.50 (0.38/0.72, 0.12/0.31, 0.36/0.47).
-# - **Without the identity loss the result is farthest from the truth** (apples →
-#   oranges: error 0.232 against 0.209 with $\lambda_{id} = 2$ and 0.203 with 50), for
-#   every seed, but by little.
-# - **The background is *not* kept better by the identity loss here**: it moved by
-#   about 0.09 at every weight (0.095 without, 0.090 with $\lambda_{id} = 2$). Why: every
-#   encoder block of this U-Net normalises its input picture by picture (instance
-#   normalisation), which throws away the picture's overall colour, so no generator can
-#   keep a colour it cannot see. In a separate run with the first block left
-#   unnormalised (as in the pix2pix U-Net) the expected trend appeared, in every seed and
-#   both directions: background change 0.076 without the identity loss, 0.059–0.061 with
-#   $\lambda_{id} = 2$, 0.040–0.042 with 50; but only 1.10–1.38 times as much without as
-#   with $\lambda_{id} = 2$ (docs/cyclegan.md, "The identity loss, measured"). On real
+# - **$\lambda_{id} = 50$ holds orange → apple back**: 0.33 of the fruit's colour change
+#   against 0.58 with $\lambda_{id} = 2$ (per seed 0.71, 0.65 and 0.43 times as much).
+# - **Without the identity loss the orange → apple generator casts a colour over the
+#   backgrounds**: 0.018 against 0.007 with $\lambda_{id} = 2$ (per seed 2.7, 3.7 and
+#   1.9 times as much). The cast is tiny, 1–3 grey levels of 255: it shows over 64
+#   pictures, not in one. Each picture's own background change barely differs (0.056
+#   against 0.053).
+# - **Neither effect is reliable**: four more seeds (3–6) gave casts 0.9, 1.5, 1.1 and
+#   0.8 times as large without the identity loss. Apples → oranges shows no background
+#   effect at all, and its hold-back is weak (0.72–1.07 of the fruit change). Why so
+#   little: a U-Net that normalises every picture's colour away cannot keep each wall's
+#   own colour at any weight (docs/cyclegan.md, "The identity loss, measured"). On real
 #   photos, where the background carries far more of each domain's look, the GDL notes
 #   see the recolouring clearly.
 #
@@ -234,7 +239,7 @@ show_images([(x + 1) / 2 for x in np.concatenate([scenes.inputs, fakes, scenes.t
 # %% cell_id="identity-experiment"
 sweep = identity_sweep(lambdas=(0, 2, 50), seeds=tuple(range(SWEEP_SEEDS)),
                        epochs=SWEEP_EPOCHS, n_images=SWEEP_IMAGES, image_size=32, filters=8,
-                       blocks=blocks, losses=losses, progress=not is_grading())
+                       room="fixed", n_test=64, blocks=blocks, losses=losses, progress=not is_grading())
 print(sweep.table("AtoB"))
 print(sweep.table("BtoA"))
 sweep.plot("AtoB");
@@ -268,11 +273,12 @@ show_images([(batch[i] + 1) / 2 for _, batch in columns for i in range(2)],
 #   $\lambda_{validation}\mathcal{L}_{valid} + \lambda_{reconstr}\mathcal{L}_{cycle} + \lambda_{id}\mathcal{L}_{id}$
 #   with the discriminators frozen.
 # - A history buffer of earlier fakes steadies the discriminators.
-# - Far too much identity loss pulls the generator towards copying its input: here
-#   $\lambda_{id} = 50$ made clearly less of the fruit's change than 2, for every seed.
-#   Without it the generator may also recolour what has nothing to do with the
-#   translation; our small U-Net, which normalises every picture's colour away, barely
-#   shows that. Measure over several seeds before believing an effect.
+# - Far too much identity loss pulls the generator towards copying its input
+#   (orange → apple: $\lambda_{id} = 50$ kept about half of $\lambda_{id} = 2$'s change).
+#   Without it the generator lays a colour over the whole background; here that cast is
+#   small, shows for orange → apple only and not for every seed, because a U-Net that
+#   normalises every picture's colour away cannot keep each wall's own colour at any
+#   weight. Measure over several seeds before believing an effect.
 # - Apples ↔ oranges: $\lambda = (1, 10, 2)$, U-Net, 32 filters; Monet ↔ photo: ResNet,
 #   256 px, $\lambda_{id} = 5$.
 
