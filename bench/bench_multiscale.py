@@ -9,7 +9,7 @@ share the machine):
    wall time and the process's CPU time (all threads) since the call began; ``L_N`` is
    its final loss;
 2. **coarse-to-fine**: ``stylize_multiscale`` from ``start`` px up to the final size by
-   ``sqrt(2)`` steps with the library's default steps per stage
+   ``sqrt(2)`` steps with the plan's or the library's default steps per stage
    (:func:`~nst_utils.multiscale.default_stage_steps`) or ``--stage-steps``, the last
    stage allowed up to ``N`` steps, stopped the first time its loss *at the final size*
    is at or below ``L_N``; the same two clocks.
@@ -21,8 +21,9 @@ the final size) and the painted ``waves`` style. VGG19 weights: **random**
 (``load_vgg19(None)``; the ImageNet file cannot be downloaded here), which changes the
 loss landscape, not the cost of a step.
 
-Run: ``python -m bench.bench_multiscale`` (512, 1024 and 2048 with the baselines of
-:data:`PLANS`); ``--sizes 512 --single-steps 40`` for one size and another baseline.
+Run: ``python -m bench.bench_multiscale`` (512, 1024 and 2048 with the baselines and
+schedules of :data:`PLANS`); ``--sizes 1024 --stage-steps 8 4 2 1`` for one size and
+another schedule, ``--single-steps 40`` for another baseline.
 2048 needs about 10 GiB of memory. Figures go to docs/benchmarks.md by hand.
 """
 
@@ -35,10 +36,13 @@ import subprocess
 import sys
 import time
 
-#: Per final size: (baseline Adam steps, coarse-to-fine start size). The baselines are
-#: what a user would run at that size on a 2-core CPU (a 2048 px step costs ~1.5 CPU
-#: minutes there, so 2048 gets only a few); coarse-to-fine starts at a quarter.
-PLANS = {512: (50, 128), 1024: (30, 256), 2048: (6, 512)}
+#: Per final size: (baseline Adam steps, coarse-to-fine start size, steps of every stage
+#: but the last or ``None`` for the library's default). The baselines are what a user
+#: would run at that size on a shared 2-core CPU (a 2048 px step costs ~80 CPU seconds
+#: there, so 2048 gets only a few, and a light schedule, since the default's ~8 final-size
+#: steps of compute before the last stage exceed such a baseline); coarse-to-fine starts
+#: at a quarter of the final size.
+PLANS = {512: (50, 128, None), 1024: (20, 256, None), 2048: (6, 512, [4, 2, 1, 1])}
 
 
 class _Reached(Exception):
@@ -142,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="baseline Adam steps (default: the plan's per size)")
     parser.add_argument("--stage-steps", type=int, nargs="+", default=None, metavar="N",
                         help="coarse-to-fine steps of every stage but the last (default: "
-                             "the library's default schedule)")
+                             "the plan's, else the library's default schedule)")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -153,11 +157,12 @@ def main(argv: list[str] | None = None) -> int:
           "ratio CPU | first loss at final size | peak RSS single | peak RSS c2f |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for size in args.sizes:
-        base_steps, start = PLANS[size]
+        base_steps, start, stage_steps = PLANS[size]
         base_steps = args.single_steps or base_steps
+        stage_steps = args.stage_steps or stage_steps
         single = _spawn({"kind": "single", "size": size, "steps": base_steps})
         c2f = _spawn({"kind": "c2f", "size": size, "start": start,
-                      "target": single["trace"][-1][3], "stage_steps": args.stage_steps,
+                      "target": single["trace"][-1][3], "stage_steps": stage_steps,
                       "final_steps": base_steps})
         print(row(single, c2f, start), flush=True)
         print(f"<!-- {json.dumps({'single': single, 'c2f': c2f})} -->", flush=True)
