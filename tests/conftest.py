@@ -48,3 +48,12 @@ def student_course(handout, tmp_path_factory, request):
 
     return run_student_course(handout, tmp_path_factory,
                               while_running=lambda: request.getfixturevalue("graded_course"))
+
+
+@pytest.fixture(scope="module")
+def toy_root(tmp_path_factory):
+    """A small painted apples/oranges dataset (8 pictures a domain, 32 px) for CLI runs."""
+    from cyclegan.toy import make_toy_dataset
+
+    root = tmp_path_factory.mktemp("toy")
+    return make_toy_dataset(root, n_per_domain=8, image_size=32, seed=0, n_test=2)

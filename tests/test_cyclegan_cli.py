@@ -12,16 +12,9 @@ import tensorflow as tf
 from PIL import Image
 
 from cyclegan.cli import main
-from cyclegan.toy import make_toy_dataset
 
 STEPS_PER_EPOCH = 4  # 8 images per domain, batch size 2
 KILLER = Path(__file__).with_name("cyclegan_kill.py")
-
-
-@pytest.fixture(scope="module")
-def toy_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("toy")
-    return make_toy_dataset(root, n_per_domain=8, image_size=32, seed=0, n_test=2)
 
 
 def train_args(root: Path, out: Path) -> list[str]:

@@ -24,27 +24,12 @@ import tensorflow as tf
 
 from cyclegan import cluster
 from cyclegan.cli import main
-from cyclegan.toy import make_toy_dataset
+from tests.test_cyclegan_cli import STEPS_PER_EPOCH, train_args  # the one-process options
 
-STEPS_PER_EPOCH = 4  # 8 images per domain, global batch 2: one image per worker and step
 EPOCHS = 2
 LR = 2e-4
 KILLER = Path(__file__).with_name("cyclegan_kill.py")
 SURVIVOR_TIMEOUT_S = 120  # a hang guard on a loaded 2-core machine, not a speed claim
-
-
-@pytest.fixture(scope="module")
-def toy_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("toy")
-    return make_toy_dataset(root, n_per_domain=8, image_size=32, seed=0, n_test=2)
-
-
-def train_args(root: Path, out: Path) -> list[str]:
-    return [
-        "train", "--data", str(root), "--out", str(out), "--epochs", str(EPOCHS),
-        "--image-size", "32", "--gen-filters", "4", "--disc-filters", "4",
-        "--pool-size", "3", "--batch-size", "2", "--seed", "5", "--decay-from", "1",
-    ]  # fmt: skip
 
 
 def free_ports(n: int) -> list[int]:
