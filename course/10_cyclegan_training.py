@@ -43,8 +43,8 @@ from pathlib import Path
 keras.utils.set_random_seed(0)
 
 # Grading trains a few steps on tiny pictures; your own run uses these settings: the
-# whole lesson takes about 4 minutes on a 2-core CPU (one training of about a minute,
-# then section 6's nine small ones in about three).
+# whole lesson took about 8 minutes on a busy 2-core CPU (one training of two and a half
+# minutes, then section 6's nine small ones in about five); an idle one is faster.
 SIZE = 32 if is_grading() else 64
 N_IMAGES = 8 if is_grading() else 100
 EPOCHS = 1 if is_grading() else 8
