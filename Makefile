@@ -10,9 +10,11 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	@# uv installs the very same packages as pip (same resolution, same versions) in about a
-	@# third of the time (bench: 1.6 against 5.3 min on 2 cores); pip is the fallback.
+	@# third of the time (docs/benchmarks.md, "Installing"); pip is the fallback. Bytecode is
+	@# compiled now, as pip does: grading kernels see the packages read-only, and without
+	@# .pyc files every kernel would compile TensorFlow's sources again.
 	$(PY) -m pip install --quiet uv
-	$(PY) -m uv pip install --quiet --python $(PY) -e ".[dev]" || \
+	$(PY) -m uv pip install --quiet --compile-bytecode --python $(PY) -e ".[dev]" || \
 		$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
