@@ -216,8 +216,11 @@ def test_an_interrupted_run_run_again_grades_only_what_is_missing(cluster, clien
     out = _out(batch, "interrupted-out")
     command = [sys.executable, "-m", "autograde", "grade", str(folder), "--out", str(out),
                "--scheduler", cluster, "-q"]
+    # Ctrl-C in a terminal: SIGINT at its default, even when this suite runs in the
+    # background of a shell without job control, whose children inherit SIGINT ignored.
     first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True)
+                             stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     log = out / "course" / ".autograde" / "graded.jsonl"
     deadline = time.monotonic() + 240
     while not (log.exists() and log.read_text()) and time.monotonic() < deadline:
