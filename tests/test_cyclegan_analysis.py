@@ -139,3 +139,17 @@ def test_bad_sweep_arguments_raise_value_error(kwargs, match):
 def test_bad_direction_raises_value_error():
     with pytest.raises(ValueError, match="direction"):
         held_out_scenes("AtoC")
+
+
+def test_lesson_10_states_the_copy_baseline_the_sweep_measures():
+    """The identity map's error lesson 10 quotes is the one of its 64 one-room test scenes."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "course" / "10_cyclegan_training.py"
+            ).read_text(encoding="utf-8")
+    stated = float(re.search(r"copying the input scores (\d\.\d+)", text).group(1))
+    assert 'room="fixed", n_test=64' in text
+    for direction in DIRECTIONS:
+        measured = ground_truth_error(None, direction, n=64, image_size=32, room="fixed")
+        assert abs(measured - stated) <= 5e-4 + 1e-6, (direction, measured)
