@@ -34,8 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="style image file(s), or bundled styles such as waves")
     p.add_argument("-o", "--output", required=True, help="where to write the result (PNG/JPEG)")
     p.add_argument("--size", type=int, default=384, help="longest side in pixels (default 384)")
-    p.add_argument("--steps", type=int, default=None,
-                   help="optimisation steps (default: 300 for adam, 15 for lbfgs)")
+    p.add_argument("--steps", default=None, metavar="N[,N,...]",
+                   help="optimisation steps (default: 300 for adam, 15 for lbfgs); with "
+                        "--start-size one number for every stage or one per stage, by "
+                        "default most of them at the small sizes (32, 16, 8, ...)")
     p.add_argument("--optimizer", choices=["adam", "lbfgs"], default="lbfgs")
     p.add_argument("--weights", default="imagenet", help=f"VGG19 weights: {WEIGHT_CHOICES}")
     p.add_argument("--alpha", type=float, default=10.0, help="content weight (default 10)")
@@ -63,8 +65,26 @@ def build_parser() -> argparse.ArgumentParser:
                           "second its black region")
     art.add_argument("--start-size", type=int, default=None, metavar="N",
                      help="coarse-to-fine: optimise at N px first, then at sizes growing by "
-                          "sqrt(2) up to --size (--steps at each)")
+                          "sqrt(2) up to --size (see --steps)")
     return p
+
+
+def parse_steps(text: str | None) -> list[int] | None:
+    """``--steps``: ``"300"`` -> ``[300]``, ``"8,4,2,1,2"`` -> one count per stage.
+
+    Raises:
+        ValueError: for anything but comma-separated positive whole numbers.
+    """
+    if text is None:
+        return None
+    try:
+        steps = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise ValueError(f"--steps takes whole numbers separated by commas, got {text!r}; "
+                         "e.g. 300, or 8,4,2,1,2 with --start-size.") from None
+    if min(steps) < 1:
+        raise ValueError(f"--steps must all be positive, got {text!r}.")
+    return steps
 
 
 def parse_weights(text: str | None) -> list[float] | None:
@@ -84,12 +104,25 @@ def parse_weights(text: str | None) -> list[float] | None:
 def _check_controls(args) -> str | None:
     """The first problem with the artists' flags, as a one-line message, or ``None``."""
     n_styles = len(args.style)
+    try:
+        steps = parse_steps(args.steps)
+    except ValueError as err:
+        return str(err)
     if args.start_size is not None:
         if args.start_size < 32:
             return f"--start-size {args.start_size} is too small; VGG19 needs at least 32 pixels."
         if args.start_size > args.size:
             return (f"--start-size {args.start_size} is larger than --size {args.size}; "
                     "start below the final size.")
+        from .multiscale import size_schedule  # (TensorFlow follows anyway)
+
+        sizes = size_schedule(args.size, args.start_size)
+        if steps is not None and len(steps) not in (1, len(sizes)):
+            return (f"--steps has {len(steps)} numbers for the {len(sizes)} stages "
+                    f"{', '.join(map(str, sizes))} px; give one number, or one per stage.")
+    elif steps is not None and len(steps) > 1:
+        return ("--steps with one number per stage needs --start-size (coarse-to-fine); "
+                "give a single number.")
     if args.style_scale is not None and not (math.isfinite(args.style_scale)
                                              and args.style_scale > 0):
         return (f"--style-scale must be a positive number, got {args.style_scale:g}; "
@@ -154,7 +187,13 @@ def main(argv: list[str] | None = None) -> int:
     problem = _check_controls(args)
     if problem:
         return _fail(problem)
-    steps = args.steps or (300 if args.optimizer == "adam" else 15)
+    steps = parse_steps(args.steps)
+    if args.start_size is None:  # single-scale: one number
+        steps = steps[0] if steps else (300 if args.optimizer == "adam" else 15)
+    elif steps is not None and len(steps) == 1:
+        steps = steps[0]
+    # else coarse-to-fine with one count per stage, or None: the library's schedule,
+    # most steps at the cheap small sizes (300 at every stage would take a day at 2048).
     output = Path(args.output)
     # With --style-scale above 1 the style is drawn larger than the content: load it so.
     style_size = math.ceil(args.size * max(1.0, args.style_scale or 1.0))
@@ -203,11 +242,14 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         return _fail(str(err))
     save_image(output, result.image)
-    schedule = "" if args.start_size is None else (
-        f" per size at {', '.join(map(str, result.sizes))} px")
-    print(f"wrote {output} ({result.image.shape[2]}x{result.image.shape[1]}, "
-          f"{steps} {args.optimizer} steps{schedule}, final loss {result.losses[-1]:.4g}, "
-          f"{result.seconds:.1f} s)")
+    if args.start_size is None:
+        done = f"{steps} {args.optimizer} steps"
+    else:
+        counts = "+".join(str(result.step_sizes.count(s)) for s in result.sizes)
+        done = (f"{counts} {args.optimizer} steps per size at "
+                f"{', '.join(map(str, result.sizes))} px")
+    print(f"wrote {output} ({result.image.shape[2]}x{result.image.shape[1]}, {done}, "
+          f"final loss {result.losses[-1]:.4g}, {result.seconds:.1f} s)")
     return 0
 
 

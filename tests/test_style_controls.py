@@ -291,8 +291,9 @@ def files(tmp_path):
 
 def _run(files, tmp_path, *flags):
     out = tmp_path / "out.png"
+    steps = [] if "--steps" in flags else ["--steps", "1"]
     code = cli.main([str(files["content"]), str(files["a"]), *flags, "-o", str(out),
-                     "--weights", "random", "--size", "64", "--steps", "1",
+                     "--weights", "random", "--size", "64", *steps,
                      "--optimizer", "adam", "--quiet"])
     return code, out
 
@@ -304,6 +305,19 @@ def test_cli_mask_histogram_coarse_to_fine(files, tmp_path, capsys):
     assert "per size at 48, 64 px" in capsys.readouterr().out
     with Image.open(out) as image:
         assert image.size == (64, 48)
+
+
+def test_cli_coarse_to_fine_takes_one_count_per_stage_or_the_schedule(files, tmp_path,
+                                                                     capsys):
+    """``--steps 2,1`` runs 2 steps at 48 px and 1 at 64; no ``--steps``, the default."""
+    out = tmp_path / "out.png"
+    common = [str(files["content"]), str(files["a"]), "-o", str(out), "--weights", "random",
+              "--size", "64", "--start-size", "48", "--optimizer", "adam", "--quiet"]
+    assert cli.main([*common, "--steps", "2,1"]) == 0, capsys.readouterr().err
+    assert "2+1 adam steps per size at 48, 64 px" in capsys.readouterr().out
+    expected = "+".join(map(str, default_stage_steps([48, 64])))
+    assert cli.main(common) == 0, capsys.readouterr().err
+    assert f"{expected} adam steps per size at 48, 64 px" in capsys.readouterr().out
 
 
 def test_cli_blend_scale_luminance(files, tmp_path, capsys):
@@ -322,6 +336,10 @@ def test_cli_blend_scale_luminance(files, tmp_path, capsys):
         (["b", "--style-weights", "1,-1"], "must all be positive"),
         (["--style-scale", "0"], "--style-scale must be a positive"),
         (["--start-size", "128"], "--start-size 128 is larger than --size 64"),
+        (["--start-size", "48", "--steps", "1,1,1"], "--steps has 3 numbers for the 2 stages"),
+        (["--steps", "2,1"], "needs --start-size"),
+        (["--steps", "2,x"], "whole numbers separated by commas"),
+        (["--steps", "0"], "--steps must all be positive"),
         (["--mask", "mask"], "--mask needs exactly two style images"),
         (["b", "--mask", "black"], "no foreground"),
         (["b", "--mask", "missing"], "no such file"),
