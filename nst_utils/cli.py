@@ -101,13 +101,10 @@ def parse_weights(text: str | None) -> list[float] | None:
     return weights
 
 
-def _check_controls(args) -> str | None:
-    """The first problem with the artists' flags, as a one-line message, or ``None``."""
+def _check_controls(args, steps: list[int] | None) -> str | None:
+    """The first problem with the artists' flags (``steps``: the parsed ``--steps``), as a
+    one-line message, or ``None``."""
     n_styles = len(args.style)
-    try:
-        steps = parse_steps(args.steps)
-    except ValueError as err:
-        return str(err)
     if args.start_size is not None:
         if args.start_size < 32:
             return f"--start-size {args.start_size} is too small; VGG19 needs at least 32 pixels."
@@ -184,10 +181,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.size < 32:
         return _fail(f"--size {args.size} is too small; VGG19 needs at least 32 pixels.")
-    problem = _check_controls(args)
+    try:
+        steps = parse_steps(args.steps)
+    except ValueError as err:
+        return _fail(str(err))
+    problem = _check_controls(args, steps)
     if problem:
         return _fail(problem)
-    steps = parse_steps(args.steps)
     if args.start_size is None:  # single-scale: one number
         steps = steps[0] if steps else (300 if args.optimizer == "adam" else 15)
     elif steps is not None and len(steps) == 1:
