@@ -57,3 +57,43 @@ def toy_root(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("toy")
     return make_toy_dataset(root, n_per_domain=8, image_size=32, seed=0, n_test=2)
+
+
+
+# Two pytest workers (`make test` runs `pytest -n 2 --dist loadscope`): every module is
+# a work unit that one worker runs whole, so no module-scoped fixture is built twice, and
+# the modules sharing the course's session fixtures (the handout, the graded batch, the
+# student edition under Validate) are one unit, so those are built once too. Units start
+# in LONGEST_FIRST's order, so neither worker is left with a long one at the end
+# (figures: docs/benchmarks.md, "The test suite").
+COURSE_MODULES = ("test_student_edition", "test_course_grading", "test_validate",
+                  "test_student_check", "test_handout", "test_dask_grading")
+LONGEST_FIRST = ("course", "test_grading_hostile", "test_cyclegan_multiworker",
+                 "test_add_graded_function", "test_cyclegan_distributed",
+                 "test_autograde_cli", "test_cyclegan_cli", "test_course_folder")
+
+
+def _unit(nodeid: str) -> str:
+    """The work unit of a test: ``"course"`` or its module's name."""
+    module = Path(nodeid.split("::", 1)[0]).stem
+    return "course" if module in COURSE_MODULES else module
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    # A stable sort: within a unit, and among the short units, collection order stays.
+    items.sort(key=lambda item: rank.get(_unit(item.nodeid), len(rank)))
+
+
+@pytest.hookimpl(optionalhook=True)  # a plain `pytest` without xdist runs too
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's module-by-module scheduling, with the course modules as one unit."""
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class CourseScopeScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid)
+
+    return CourseScopeScheduling(config, log)
