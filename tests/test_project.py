@@ -72,3 +72,19 @@ def test_overview_names_every_file_of_the_project():
     assert not missing, f"add these to docs/overview.md: {missing}"
     gone = [f for f in named if "*" not in f and not (ROOT / f).exists()]
     assert not gone, f"docs/overview.md names files that do not exist: {gone}"
+
+
+def test_every_module_using_a_course_fixture_is_in_the_course_work_unit():
+    """A module outside the unit would build the course's session fixtures a second time."""
+    from tests.conftest import COURSE_MODULES, _unit
+
+    course = {"handout", "graded_course", "student_course"}
+    users = set()
+    for path in (ROOT / "tests").glob("test_*.py"):
+        for params in re.findall(r"^def \w+\(([^)]*)\)", path.read_text(encoding="utf-8"),
+                                 flags=re.MULTILINE):
+            if course & {p.strip().split(":")[0] for p in params.split(",")}:
+                users.add(path.stem)
+    assert users == set(COURSE_MODULES)
+    assert {_unit(f"tests/{name}.py::test_x") for name in users} == {"course"}
+    assert _unit("tests/test_grading_hostile.py::test_x[forever]") == "test_grading_hostile"
