@@ -239,7 +239,8 @@ show_images([(x + 1) / 2 for x in np.concatenate([scenes.inputs, fakes, scenes.t
 # %% cell_id="identity-experiment"
 sweep = identity_sweep(lambdas=(0, 2, 50), seeds=tuple(range(SWEEP_SEEDS)),
                        epochs=SWEEP_EPOCHS, n_images=SWEEP_IMAGES, image_size=32, filters=8,
-                       room="fixed", n_test=64, blocks=blocks, losses=losses, progress=not is_grading())
+                       room="fixed", n_test=64, blocks=blocks, losses=losses,
+                       progress=not is_grading(), run_eagerly=is_grading())
 print(sweep.table("AtoB"))
 print(sweep.table("BtoA"))
 sweep.plot("AtoB");

@@ -226,7 +226,8 @@ class _StepBar(keras.callbacks.Callback):
 
 
 def _train_one(data: Path, lambda_id: float, seed: int, steps: int, settings: dict,
-               blocks: CycleGANBlocks, losses: CycleGANLosses, bar: tqdm) -> CycleGAN:
+               blocks: CycleGANBlocks, losses: CycleGANLosses, bar: tqdm,
+               run_eagerly: bool = False) -> CycleGAN:
     """One CycleGAN on ``data`` with the curriculum's weights but ``lambda_id``."""
     size, epochs = settings["image_size"], settings["epochs"]
     config = TrainConfig(data=str(data), image_size=size, gen_filters=settings["filters"],
@@ -237,7 +238,7 @@ def _train_one(data: Path, lambda_id: float, seed: int, steps: int, settings: di
     # snapshot of the adversarial game mid-swing, which keeps the seeds' spread small.
     lr = LinearDecay.from_epochs(config.lr, settings["decay_from"], epochs, steps)
     model = CycleGAN(config, learning_rate=lr, blocks=blocks, losses=losses)
-    model.compile()
+    model.compile(run_eagerly=run_eagerly)
     ds = load_unpaired(data, "train", size, batch_size=1, seed=seed)
     model.fit(ds, epochs=epochs, verbose=0, callbacks=[_StepBar(bar)])
     return model
@@ -257,6 +258,7 @@ def identity_sweep(
     data_root: str | Path | None = None,
     progress: bool = True,
     keep_models: bool = False,
+    run_eagerly: bool = False,
     blocks: CycleGANBlocks = REFERENCE_BLOCKS,
     losses: CycleGANLosses = REFERENCE_LOSSES,
 ) -> SweepResult:
@@ -282,6 +284,9 @@ def identity_sweep(
         data_root: where to paint the data (default: a temporary folder, removed after).
         progress: one progress bar over every training step of the sweep.
         keep_models: keep the trained models in :attr:`SweepResult.models`.
+        run_eagerly: train without compiling the step into a graph: slower per step,
+            but it skips each run's tracing, which is most of a sweep of a few steps
+            (grading a lesson).
         blocks, losses: the graded parts to train with (default: the reference ones).
 
     Returns:
@@ -319,7 +324,8 @@ def identity_sweep(
                 for i, lam in enumerate(lambdas):
                     bar.set_postfix_str(f"lambda_id={lam:g} seed={seed}")
                     start = time.perf_counter()
-                    model = _train_one(data, lam, seed, n_images, settings, blocks, losses, bar)
+                    model = _train_one(data, lam, seed, n_images, settings, blocks, losses, bar,
+                                       run_eagerly)
                     seconds[i, j] = time.perf_counter() - start
                     if keep_models:
                         models[lam, seed] = model

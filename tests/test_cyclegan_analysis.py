@@ -121,6 +121,18 @@ def test_tiny_sweep_bookkeeping_and_a_trained_model_beats_the_identity_map(tmp_p
     assert len(figure.axes) == len(MEASURES)
 
 
+def test_an_eager_sweep_trains_the_same_models_as_a_compiled_one(tmp_path):
+    """run_eagerly (grading's few steps, no tracing) changes the speed, not the result."""
+    runs = [identity_sweep(lambdas=(0,), seeds=(1,), epochs=1, n_images=4, filters=8,
+                           n_test=4, data_root=tmp_path / str(eager), progress=False,
+                           run_eagerly=eager, keep_models=True) for eager in (False, True)]
+    assert [run.models[0.0, 1].run_eagerly for run in runs] == [False, True]
+    for direction in DIRECTIONS:
+        for name in MEASURES:
+            np.testing.assert_allclose(runs[1].values[direction][name],
+                                       runs[0].values[direction][name], rtol=1e-3, atol=1e-4)
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
