@@ -180,11 +180,12 @@ def test_coarse_to_fine_runs_tiny_and_ends_at_the_final_size(vgg):
 
 def test_default_schedule_halves_the_steps_per_doubling_of_pixels():
     sizes = size_schedule(2048, 512)
-    # Independent reading of the rule: 32 steps at the first size, then the same compute
+    # Independent reading of the rule: 16 steps at the first size, then the same compute
     # (steps x pixels) at every stage, rounded, at least 2.
-    expected = [max(2, int(np.rint(32 * 512**2 / s**2))) for s in sizes]
-    assert default_stage_steps(sizes) == expected == [32, 16, 8, 4, 2]
-    assert default_stage_steps([128, 181, 256, 362, 512, 724, 1024]) == [32, 16, 8, 4, 2, 2, 2]
+    expected = [max(2, int(np.rint(16 * 512**2 / s**2))) for s in sizes]
+    assert default_stage_steps(sizes) == expected == [16, 8, 4, 2, 2]
+    assert default_stage_steps([128, 181, 256, 362, 512, 724, 1024]) == [16, 8, 4, 2, 2, 2, 2]
+    assert default_stage_steps(sizes, first=32) == [32, 16, 8, 4, 2]
 
 
 def test_coarse_to_fine_builds_one_extractor_and_matches_stagewise_stylize(vgg, monkeypatch):
