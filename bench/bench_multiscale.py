@@ -38,11 +38,9 @@ import time
 
 #: Per final size: (baseline Adam steps, coarse-to-fine start size, steps of every stage
 #: but the last or ``None`` for the library's default). The baselines are what a user
-#: would run at that size on a shared 2-core CPU (a 2048 px step costs ~80 CPU seconds
-#: there, so 2048 gets only a few, and a light schedule, since the default's ~4 final-size
-#: steps of compute before the last stage exceed such a baseline); coarse-to-fine starts
-#: at a quarter of the final size.
-PLANS = {512: (50, 128, None), 1024: (20, 256, None), 2048: (6, 512, [4, 2, 1, 1])}
+#: would run at that size on a 2-core CPU (a 2048 px step costs 50-200 CPU seconds
+#: there, so 2048 gets few); coarse-to-fine starts at a quarter of the final size.
+PLANS = {512: (50, 128, None), 1024: (20, 256, None), 2048: (12, 512, None)}
 
 
 class _Reached(Exception):

@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", default=None, metavar="N[,N,...]",
                    help="optimisation steps (default: 300 for adam, 15 for lbfgs); with "
                         "--start-size one number for every stage or one per stage, by "
-                        "default most of them at the small sizes (16, 8, 4, ...)")
+                        "default most of them at the small sizes (16, 8, 4, ... from 256 px)")
     p.add_argument("--optimizer", choices=["adam", "lbfgs"], default="lbfgs")
     p.add_argument("--weights", default="imagenet", help=f"VGG19 weights: {WEIGHT_CHOICES}")
     p.add_argument("--alpha", type=float, default=10.0, help="content weight (default 10)")

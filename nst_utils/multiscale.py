@@ -39,8 +39,12 @@ from .vgg import build_feature_extractor, load_vgg19
 
 #: Largest ratio between two consecutive sizes of the schedule.
 SIZE_STEP = math.sqrt(2.0)
-#: Adam steps of the first (smallest) stage in the default schedule.
+#: Adam steps of a first stage of REFERENCE_SIZE px in the default schedule; a first stage
+#: of another size gets the same compute (steps x pixels).
 FIRST_STAGE_STEPS = 16
+REFERENCE_SIZE = 256
+#: Most steps the default gives a first stage (one far below 256 px would get hundreds).
+MAX_FIRST_STAGE_STEPS = 32
 #: Fewest steps any stage gets in the default schedule.
 MIN_STAGE_STEPS = 2
 
@@ -76,30 +80,37 @@ def size_schedule(size: int, start_size: int) -> list[int]:
     return [round(start_size * (size / start_size) ** (i / n)) for i in range(n)] + [size]
 
 
-def default_stage_steps(sizes: Sequence[int], first: int = FIRST_STAGE_STEPS,
+def default_stage_steps(sizes: Sequence[int], first: int | None = None,
                         least: int = MIN_STAGE_STEPS) -> list[int]:
-    """Steps per stage spending most of them small: ``max(least, round(first * (s_0 / s_k)^2))``.
+    """Steps per stage, the same compute in each: ``max(least, round(first * (s_0 / s_k)^2))``.
 
     A step costs in proportion to the pixels, ``s_k^2``, so these counts give every stage
     about the same compute, ``first * s_0^2``: with ``sqrt(2)`` stages the steps halve
-    from one stage to the next, e.g. ``[16, 8, 4, 2, 2]`` for ``[512, 724, 1024, 1448,
-    2048]``. The reasoning: the colours and large strokes are settled at the small sizes
-    where a step is 16 times cheaper than at 4x the size, and each larger stage only
-    has to add the fine detail the bicubic upsampling blurred, which takes a few steps;
-    a five-stage default then costs about 6 steps at the final size (one per stage
-    before it, and the last stage's ``least``) for 32 steps in all. ``first = 16``
-    rather than 32: at 1024 px (from 256) the default then reaches the loss of 20
-    single-scale steps in 0.39 of their time, where 32 took 0.61 (docs/benchmarks.md).
-    ``least`` keeps the last stages from getting no step.
+    from one stage to the next. The colours and large strokes are settled at the small
+    sizes, where a step is 16 times cheaper than at 4x the size, and each larger stage
+    only has to add the fine detail the bicubic upsampling blurred. ``first`` defaults
+    to the compute of :data:`FIRST_STAGE_STEPS` (16) steps at :data:`REFERENCE_SIZE`
+    (256) px, whatever ``s_0``: 16 steps from 256, 4 from 512, and at most
+    :data:`MAX_FIRST_STAGE_STEPS` (32) from 181 or less (64 from 128 took 0.43 of
+    single-scale's time at 512 px where 32 took 0.27). So the small stages cost about
+    the same seconds whatever the final size, and an ever smaller share of it: e.g.
+    ``[32, 16, 8, 4, 2]`` for ``[128, 181, 256, 362, 512]``, ``[16, 8, 4, 2, 2]`` for
+    256 to 1024, ``[4, 2, 2, 2, 2]`` for 512 to 2048. Measured against single-scale
+    runs (docs/benchmarks.md, random weights): the loss of 50 steps at 512 px, 20 at
+    1024 and 12 at 2048 is reached in well under half their time. ``least`` keeps the
+    last stages from getting no step.
 
     Args:
         sizes: the schedule's longest sides (:func:`size_schedule`), increasing.
-        first: steps of the first stage.
+        first: steps of the first stage (default: see above).
         least: fewest steps of a stage.
 
     Returns:
         One positive step count per size, never increasing.
     """
+    if first is None:
+        same_compute = round(FIRST_STAGE_STEPS * (REFERENCE_SIZE / sizes[0]) ** 2)
+        first = max(int(least), min(MAX_FIRST_STAGE_STEPS, same_compute))
     return [max(int(least), round(first * (sizes[0] / s) ** 2)) for s in sizes]
 
 

@@ -179,13 +179,18 @@ def test_coarse_to_fine_runs_tiny_and_ends_at_the_final_size(vgg):
 
 
 def test_default_schedule_halves_the_steps_per_doubling_of_pixels():
-    sizes = size_schedule(2048, 512)
-    # Independent reading of the rule: 16 steps at the first size, then the same compute
-    # (steps x pixels) at every stage, rounded, at least 2.
-    expected = [max(2, int(np.rint(16 * 512**2 / s**2))) for s in sizes]
-    assert default_stage_steps(sizes) == expected == [16, 8, 4, 2, 2]
-    assert default_stage_steps([128, 181, 256, 362, 512, 724, 1024]) == [16, 8, 4, 2, 2, 2, 2]
-    assert default_stage_steps(sizes, first=32) == [32, 16, 8, 4, 2]
+    # Independent reading of the rule: the first stage gets the compute (steps x pixels)
+    # of 16 steps at 256 px, every later stage the first's compute, rounded, at least 2.
+    for size, start in [(512, 128), (1024, 256), (2048, 512), (384, 96)]:
+        sizes = size_schedule(size, start)
+        first = min(32, max(2, int(np.rint(16 * 256**2 / start**2))))
+        expected = [max(2, int(np.rint(first * start**2 / s**2))) for s in sizes]
+        assert default_stage_steps(sizes) == expected, (size, start)
+    assert default_stage_steps(size_schedule(512, 128)) == [32, 16, 8, 4, 2]
+    assert default_stage_steps(size_schedule(1024, 256)) == [16, 8, 4, 2, 2]
+    assert default_stage_steps(size_schedule(2048, 512)) == [4, 2, 2, 2, 2]
+    assert default_stage_steps(size_schedule(2048, 512), first=32) == [32, 16, 8, 4, 2]
+    assert default_stage_steps([48, 64]) == [32, 18]  # the first stage's cap
 
 
 def test_coarse_to_fine_builds_one_extractor_and_matches_stagewise_stylize(vgg, monkeypatch):
