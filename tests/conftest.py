@@ -59,7 +59,6 @@ def toy_root(tmp_path_factory):
     return make_toy_dataset(root, n_per_domain=8, image_size=32, seed=0, n_test=2)
 
 
-
 # Two pytest workers (`make test` runs `pytest -n 2 --dist loadscope`): every module is
 # a work unit that one worker runs whole, so no module-scoped fixture is built twice, and
 # the modules sharing the course's session fixtures (the handout, the graded batch, the
