@@ -226,8 +226,7 @@ class _StepBar(keras.callbacks.Callback):
 
 
 def _train_one(data: Path, lambda_id: float, seed: int, steps: int, settings: dict,
-               blocks: CycleGANBlocks, losses: CycleGANLosses, bar: tqdm,
-               run_eagerly: bool = False) -> CycleGAN:
+               blocks: CycleGANBlocks, losses: CycleGANLosses, bar: tqdm) -> CycleGAN:
     """One CycleGAN on ``data`` with the curriculum's weights but ``lambda_id``."""
     size, epochs = settings["image_size"], settings["epochs"]
     config = TrainConfig(data=str(data), image_size=size, gen_filters=settings["filters"],
@@ -238,7 +237,7 @@ def _train_one(data: Path, lambda_id: float, seed: int, steps: int, settings: di
     # snapshot of the adversarial game mid-swing, which keeps the seeds' spread small.
     lr = LinearDecay.from_epochs(config.lr, settings["decay_from"], epochs, steps)
     model = CycleGAN(config, learning_rate=lr, blocks=blocks, losses=losses)
-    model.compile(run_eagerly=run_eagerly)
+    model.compile(run_eagerly=settings["run_eagerly"])
     ds = load_unpaired(data, "train", size, batch_size=1, seed=seed)
     model.fit(ds, epochs=epochs, verbose=0, callbacks=[_StepBar(bar)])
     return model
@@ -306,7 +305,7 @@ def identity_sweep(
         raise ValueError(f"image_size must be a multiple of 16 from 32 on, got {image_size}.")
     settings = {"epochs": epochs, "decay_from": decay_from, "image_size": image_size,
                 "n_images": n_images, "filters": filters, "n_test": n_test,
-                "room": room}  # fmt: skip
+                "room": room, "run_eagerly": bool(run_eagerly)}  # fmt: skip
     lambdas, seeds = tuple(float(v) for v in lambdas), tuple(int(s) for s in seeds)
     scenes = {d: held_out_scenes(d, n_test, image_size, room) for d in DIRECTIONS}
     values = {d: {m: np.zeros((len(lambdas), len(seeds))) for m in MEASURES} for d in DIRECTIONS}
@@ -324,8 +323,7 @@ def identity_sweep(
                 for i, lam in enumerate(lambdas):
                     bar.set_postfix_str(f"lambda_id={lam:g} seed={seed}")
                     start = time.perf_counter()
-                    model = _train_one(data, lam, seed, n_images, settings, blocks, losses, bar,
-                                       run_eagerly)
+                    model = _train_one(data, lam, seed, n_images, settings, blocks, losses, bar)
                     seconds[i, j] = time.perf_counter() - start
                     if keep_models:
                         models[lam, seed] = model

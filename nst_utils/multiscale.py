@@ -91,8 +91,7 @@ def default_stage_steps(sizes: Sequence[int], first: int | None = None,
     only has to add the fine detail the bicubic upsampling blurred. ``first`` defaults
     to the compute of :data:`FIRST_STAGE_STEPS` (16) steps at :data:`REFERENCE_SIZE`
     (256) px, whatever ``s_0``: 16 steps from 256, 4 from 512, and at most
-    :data:`MAX_FIRST_STAGE_STEPS` (32) from 181 or less (64 from 128 took 0.43 of
-    single-scale's time at 512 px where 32 took 0.27). So the small stages cost about
+    :data:`MAX_FIRST_STAGE_STEPS` (32) from 181 or less. So the small stages cost about
     the same seconds whatever the final size, and an ever smaller share of it: e.g.
     ``[32, 16, 8, 4, 2]`` for ``[128, 181, 256, 362, 512]``, ``[16, 8, 4, 2, 2]`` for
     256 to 1024, ``[4, 2, 2, 2, 2]`` for 512 to 2048. Measured against single-scale
@@ -108,9 +107,9 @@ def default_stage_steps(sizes: Sequence[int], first: int | None = None,
     Returns:
         One positive step count per size, never increasing.
     """
-    if first is None:
-        same_compute = round(FIRST_STAGE_STEPS * (REFERENCE_SIZE / sizes[0]) ** 2)
-        first = max(int(least), min(MAX_FIRST_STAGE_STEPS, same_compute))
+    if first is None:  # the list's max() below keeps it at least ``least``
+        first = min(MAX_FIRST_STAGE_STEPS,
+                    round(FIRST_STAGE_STEPS * (REFERENCE_SIZE / sizes[0]) ** 2))
     return [max(int(least), round(first * (sizes[0] / s) ** 2)) for s in sizes]
 
 

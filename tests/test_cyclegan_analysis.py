@@ -127,6 +127,7 @@ def test_an_eager_sweep_trains_the_same_models_as_a_compiled_one(tmp_path):
                            n_test=4, data_root=tmp_path / str(eager), progress=False,
                            run_eagerly=eager, keep_models=True) for eager in (False, True)]
     assert [run.models[0.0, 1].run_eagerly for run in runs] == [False, True]
+    assert [run.settings["run_eagerly"] for run in runs] == [False, True]
     for direction in DIRECTIONS:
         for name in MEASURES:
             np.testing.assert_allclose(runs[1].values[direction][name],

@@ -76,7 +76,7 @@ def test_overview_names_every_file_of_the_project():
 
 def test_every_module_using_a_course_fixture_is_in_the_course_work_unit():
     """A module outside the unit would build the course's session fixtures a second time."""
-    from tests.conftest import COURSE_MODULES, _unit
+    from tests.conftest import COURSE_MODULES, LONGEST_FIRST, _unit
 
     course = {"handout", "graded_course", "student_course"}
     users = set()
@@ -88,3 +88,6 @@ def test_every_module_using_a_course_fixture_is_in_the_course_work_unit():
     assert users == set(COURSE_MODULES)
     assert {_unit(f"tests/{name}.py::test_x") for name in users} == {"course"}
     assert _unit("tests/test_grading_hostile.py::test_x[forever]") == "test_grading_hostile"
+    # A renamed module would silently lose its place in the order.
+    modules = {path.stem for path in (ROOT / "tests").glob("test_*.py")}
+    assert set(LONGEST_FIRST) - modules == {"course"}
