@@ -2,7 +2,8 @@
 
 Writes ``OUT/nst_side_by_side.png`` (content | style | result) and ``OUT/nst_losses.png``.
 Runs offline: the ImageNet VGG19 weights are used when a local copy exists, otherwise
-random weights, and the pictures say which.
+random weights, and the pictures say which. The random weights are drawn from
+``--seed`` (default 0), so two runs on one machine print the same losses.
 """
 
 from __future__ import annotations
@@ -13,8 +14,21 @@ from pathlib import Path
 
 
 def run_demo(out: Path, size: int = 192, steps: int = 6, style: str = "waves",
-             weights: str | None = "auto") -> dict:
-    """Run the demo and return paths of the pictures and the measured figures."""
+             weights: str | None = "auto", seed: int = 0) -> dict:
+    """Run the demo and return paths of the pictures and the measured figures.
+
+    Args:
+        out: folder for the pictures (made if missing).
+        size: longest side of the content picture in pixels.
+        steps: L-BFGS outer steps (20 evaluations each).
+        style: a bundled style's name (``nst_utils.samples``).
+        weights: VGG19 weights, as :func:`nst_utils.vgg.load_vgg19` takes them.
+        seed: seeds the random VGG19 weights (when no ImageNet copy is found).
+
+    Returns:
+        ``{"side_by_side": Path, "losses": Path, "result": StylizeResult}``.
+    """
+    import keras
     import matplotlib
 
     matplotlib.use("Agg")
@@ -28,6 +42,7 @@ def run_demo(out: Path, size: int = 192, steps: int = 6, style: str = "waves",
     out.mkdir(parents=True, exist_ok=True)
     content = samples.content_image("grace_hopper", max_dim=size)
     style_img = samples.style_image(style, size=content.shape[1:3])
+    keras.utils.set_random_seed(seed)  # random VGG19 weights: the same on every run
     vgg = load_vgg19(weights)
     print(f"NST demo on {device_summary()}; VGG19 weights: {vgg.weights_source}")
     result = stylize(content, style_img, steps=steps, optimizer="lbfgs", vgg=vgg)
@@ -51,8 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=192)
     parser.add_argument("--steps", type=int, default=6, help="L-BFGS outer steps")
     parser.add_argument("--style", default="waves")
+    parser.add_argument("--weights", default="auto",
+                        help="VGG19 weights: auto (default: ImageNet if a copy is found or "
+                             "downloads, else random), imagenet, random, or a path to the .h5")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the random VGG19 weights used without an ImageNet copy")
     args = parser.parse_args(argv)
-    run_demo(Path(args.out), size=args.size, steps=args.steps, style=args.style)
+    run_demo(Path(args.out), size=args.size, steps=args.steps, style=args.style,
+             weights=None if args.weights == "random" else args.weights, seed=args.seed)
     return 0
 
 
