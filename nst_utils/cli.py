@@ -157,12 +157,6 @@ def resolve_image(spec: str, size: int) -> np.ndarray:
     return load_image(spec, max_dim=size)
 
 
-def resolve_weights(spec: str):
-    if spec == "random":
-        return None
-    return spec  # "imagenet", "auto" or a path: load_vgg19 understands all three
-
-
 def _fail(message: str, code: int = 2) -> int:
     print(f"nst: error: {message}", file=sys.stderr)
     return code
@@ -209,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     from .vgg import WeightsUnavailableError, load_vgg19
 
     try:
-        vgg = load_vgg19(resolve_weights(args.weights))
+        vgg = load_vgg19(args.weights)
     except (WeightsUnavailableError, ValueError) as err:
         return _fail(str(err), code=3)
     print(f"VGG19 weights: {vgg.weights_source}")

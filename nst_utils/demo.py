@@ -28,7 +28,6 @@ def run_demo(out: Path, size: int = 192, steps: int = 6, style: str = "waves",
     Returns:
         ``{"side_by_side": Path, "losses": Path, "result": StylizeResult}``.
     """
-    import keras
     import matplotlib
 
     matplotlib.use("Agg")
@@ -42,8 +41,7 @@ def run_demo(out: Path, size: int = 192, steps: int = 6, style: str = "waves",
     out.mkdir(parents=True, exist_ok=True)
     content = samples.content_image("grace_hopper", max_dim=size)
     style_img = samples.style_image(style, size=content.shape[1:3])
-    keras.utils.set_random_seed(seed)  # random VGG19 weights: the same on every run
-    vgg = load_vgg19(weights)
+    vgg = load_vgg19(weights, seed=seed)
     print(f"NST demo on {device_summary()}; VGG19 weights: {vgg.weights_source}")
     result = stylize(content, style_img, steps=steps, optimizer="lbfgs", vgg=vgg)
 
@@ -73,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="seed of the random VGG19 weights used without an ImageNet copy")
     args = parser.parse_args(argv)
     run_demo(Path(args.out), size=args.size, steps=args.steps, style=args.style,
-             weights=None if args.weights == "random" else args.weights, seed=args.seed)
+             weights=args.weights, seed=args.seed)
     return 0
 
 

@@ -125,8 +125,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="make only these pictures")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-    weights = None if args.weights == "random" else args.weights
-    for path in make_gallery(Path(args.out), args.size, args.steps, weights, not args.quiet,
+    for path in make_gallery(Path(args.out), args.size, args.steps, args.weights, not args.quiet,
                              tuple(args.only)):
         print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
     return 0

@@ -166,18 +166,23 @@ def _auto_weights() -> Path | None:
     return None
 
 
-def load_vgg19(weights: str | os.PathLike | None = "imagenet") -> keras.Model:
+def load_vgg19(
+    weights: str | os.PathLike | None = "imagenet", seed: int | None = None
+) -> keras.Model:
     """Build the frozen VGG19 convolutional base (no classifier).
 
     Args:
         weights: ``"imagenet"`` — the file named by ``NST_VGG19_WEIGHTS`` if set, else
             Keras's cached or downloaded copy (hash-checked); a path to a local copy;
-            ``None`` — random initialisation (for tests: the features mean little);
+            ``None`` or ``"random"`` — random initialisation (for tests: the features
+            mean little);
             ``"auto"`` — a local copy of the ImageNet weights if any; else, when the
             origin answers within :data:`PROBE_TIMEOUT_S` seconds, Keras's download
             (progress bar, hash check); else random initialisation with a printed
             notice saying why. While nbgrader grades (``NBGRADER_EXECUTION``) or with
             ``NST_VGG19_DOWNLOAD=0`` it never uses the network.
+        seed: when given, ``keras.utils.set_random_seed(seed)`` first, so random weights
+            (and whatever the caller draws next) are the same on every run.
 
     Returns:
         A frozen ``keras.Model`` taking VGG-preprocessed images ``(m, H, W, 3)`` with any
@@ -187,8 +192,12 @@ def load_vgg19(weights: str | os.PathLike | None = "imagenet") -> keras.Model:
         WeightsUnavailableError: ImageNet weights requested but unavailable.
         ValueError: the given weight file does not exist or does not fit VGG19.
     """
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
     if weights == "auto":
         weights = _auto_weights()
+    elif weights == "random":
+        weights = None
     elif weights == "imagenet":
         weights = _local_weights() or download_vgg19_weights()
 

@@ -12,7 +12,7 @@ def two_runs(tmp_path_factory):
     runs = {}
     for name, seed in (("first", 0), ("again", 0), ("other", 1)):
         out = tmp_path_factory.mktemp(name)
-        runs[name] = run_demo(out, size=48, steps=1, weights=None, seed=seed)
+        runs[name] = run_demo(out, size=48, steps=1, weights="random", seed=seed)
     return runs
 
 
@@ -35,8 +35,12 @@ def test_other_seed_other_weights(two_runs):
     assert not np.isclose(first.losses[0], other.losses[0], rtol=1e-3)
 
 
-def test_command_line_takes_a_seed(tmp_path, capsys):
-    """`--seed` reaches the run and the summary line names the weights used."""
-    argv = ["--out", str(tmp_path), "--size", "48", "--steps", "1", "--seed", "3"]
-    assert main([*argv, "--weights", "random"]) == 0
-    assert "VGG19 weights: random initialisation" in capsys.readouterr().out
+def test_command_line_takes_a_seed(two_runs, tmp_path, capsys):
+    """`--seed 1 --weights random` prints seed 1's starting loss and names the weights."""
+    argv = ["--out", str(tmp_path), "--size", "48", "--steps", "1"]
+    assert main([*argv, "--seed", "1", "--weights", "random"]) == 0
+    printed = capsys.readouterr().out
+    assert "VGG19 weights: random initialisation" in printed
+    other, first = two_runs["other"]["result"], two_runs["first"]["result"]
+    assert f"loss {other.losses[0]:.4g} ->" in printed
+    assert f"loss {first.losses[0]:.4g} ->" not in printed

@@ -140,6 +140,15 @@ def test_random_vgg_is_frozen_and_says_so(random_vgg):
     assert "random" in random_vgg.weights_source
 
 
+def test_random_by_name_and_seeded():
+    """`"random"` is random initialisation; one seed draws the same kernels, another not."""
+    first, again, other = (load_vgg19("random", seed=s) for s in (7, 7, 8))
+    assert first.weights_source == "random initialisation (no pretrained weights)"
+    kernel = [m.get_layer("block1_conv1").kernel.numpy() for m in (first, again, other)]
+    np.testing.assert_array_equal(kernel[0], kernel[1])
+    assert not np.allclose(kernel[0], kernel[2])
+
+
 def test_extractor_shapes_and_stops_at_deepest_layer(random_vgg):
     names = ["block1_conv1", "block3_conv1", "block4_conv2"]
     extractor = build_feature_extractor(random_vgg, names)

@@ -34,12 +34,6 @@ from nst_utils.vgg import build_feature_extractor, load_vgg19
 StepCallback = Callable[[int, float], None]
 
 
-def vgg_for(weights: str, seed: int) -> keras.Model:
-    """VGG19 for ``--weights`` (``random`` is drawn from ``seed``, so a resume gets the same)."""
-    keras.utils.set_random_seed(seed)
-    return load_vgg19(None if weights == "random" else weights)
-
-
 def load_style(style: str, size: int) -> np.ndarray:
     """The style image ``(1, size, size, 3)``: a file, or a painted sample's name.
 
@@ -168,7 +162,8 @@ def _finished(run_dir: Path, config: runs.FastConfig) -> list[float] | None:
 
 def _recorded_vgg(config: runs.FastConfig, run_dir: Path) -> keras.Model:
     """VGG19 for the run's settings; the run folder records which weights it got."""
-    vgg = vgg_for(config.weights, config.seed)
+    # Seeded, so random weights are drawn again the same on a resume.
+    vgg = load_vgg19(config.weights, seed=config.seed)
     runs.write_config(run_dir, {**config.to_dict(), "vgg_weights": vgg.weights_source})
     print(f"VGG19 weights: {vgg.weights_source}")
     return vgg
