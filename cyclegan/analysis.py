@@ -231,7 +231,8 @@ def _train_one(data: Path, lambda_id: float, seed: int, steps: int, settings: di
     size, epochs = settings["image_size"], settings["epochs"]
     config = TrainConfig(data=str(data), image_size=size, gen_filters=settings["filters"],
                          disc_filters=settings["filters"], lambda_id=float(lambda_id),
-                         seed=seed, epochs=epochs)  # fmt: skip
+                         seed=seed, epochs=epochs,
+                         first_block_norm=settings["first_block_norm"])  # fmt: skip
     keras.utils.set_random_seed(seed)
     # Constant, then linear decay to zero: the last weights are a settled model, not a
     # snapshot of the adversarial game mid-swing, which keeps the seeds' spread small.
@@ -254,6 +255,7 @@ def identity_sweep(
     filters: int = 8,
     n_test: int = 64,
     room: str = "fixed",
+    first_block_norm: bool = True,
     data_root: str | Path | None = None,
     progress: bool = True,
     keep_models: bool = False,
@@ -280,6 +282,9 @@ def identity_sweep(
         room: the toy's room for training and test pictures; ``"fixed"`` (one wall, shelf
             and lamp colour) keeps each wall's colour, which this U-Net cannot see, from
             hiding what the identity loss does to the background.
+        first_block_norm: ``False`` leaves the instance norm out of the U-Net's first
+            encoder block (:class:`~cyclegan.options.TrainConfig`), so the generator
+            sees each picture's own colours and can keep them.
         data_root: where to paint the data (default: a temporary folder, removed after).
         progress: one progress bar over every training step of the sweep.
         keep_models: keep the trained models in :attr:`SweepResult.models`.
@@ -305,7 +310,8 @@ def identity_sweep(
         raise ValueError(f"image_size must be a multiple of 16 from 32 on, got {image_size}.")
     settings = {"epochs": epochs, "decay_from": decay_from, "image_size": image_size,
                 "n_images": n_images, "filters": filters, "n_test": n_test,
-                "room": room, "run_eagerly": bool(run_eagerly)}  # fmt: skip
+                "room": room, "first_block_norm": bool(first_block_norm),
+                "run_eagerly": bool(run_eagerly)}  # fmt: skip
     lambdas, seeds = tuple(float(v) for v in lambdas), tuple(int(s) for s in seeds)
     scenes = {d: held_out_scenes(d, n_test, image_size, room) for d in DIRECTIONS}
     values = {d: {m: np.zeros((len(lambdas), len(seeds))) for m in MEASURES} for d in DIRECTIONS}

@@ -97,7 +97,7 @@ def build_generator(
     if options.generator == "unet":
         return build_unet_generator(
             shape, options.gen_filters, dropout_rate=options.dropout_rate, name=name,
-            blocks=blocks,
+            blocks=blocks, first_block_norm=options.first_block_norm,
         )  # fmt: skip
     return build_resnet_generator(
         shape, options.gen_filters, options.n_residual_blocks, name=name, blocks=blocks,

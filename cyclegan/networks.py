@@ -13,6 +13,7 @@ import keras
 
 from cyclegan.layers import InstanceNormalization, ReflectionPadding2D, conv_initializer
 from cyclegan.parts import REFERENCE_BLOCKS, CycleGANBlocks, check_blocks
+from nst_utils.cost_functions import check_callables
 
 
 def _check_shape(img_shape: Sequence[int], multiple: int, what: str) -> tuple[int, int, int]:
@@ -45,6 +46,7 @@ def build_unet_generator(
     name: str = "unet_generator",
     *,
     blocks: CycleGANBlocks = REFERENCE_BLOCKS,
+    first_block_norm: bool = True,
 ) -> keras.Model:
     """Build the U-Net generator of the curriculum.
 
@@ -59,6 +61,9 @@ def build_unet_generator(
         name: model name, e.g. ``"g_AB"``.
         blocks: the ``downsample`` and ``upsample`` blocks to build with (default: the
             reference ones of :mod:`cyclegan.layers`).
+        first_block_norm: normalise the first encoder block, as the curriculum does;
+            ``False`` builds it with ``downsample(..., normalize=False)``, as pix2pix's
+            outermost layer, so the skip to the decoder keeps each picture's colours.
 
     Returns:
         Functional model mapping ``(batch, H, W, C)`` in [-1, 1] to ``(batch, H, W, C)``
@@ -71,7 +76,9 @@ def build_unet_generator(
     f = _check_filters(gen_n_filters, "gen_n_filters")
     downsample, upsample = check_blocks(blocks).downsample, blocks.upsample
     image = keras.Input(shape=(height, width, channels), name="image")
-    d1 = downsample(image, f, name="down1")
+    if not first_block_norm:  # only then is normalize= passed, so older blocks still fit
+        check_callables(blocks, {"downsample": (2, ("name", "normalize"))})
+    d1 = downsample(image, f, name="down1", **({} if first_block_norm else {"normalize": False}))
     d2 = downsample(d1, 2 * f, name="down2")
     d3 = downsample(d2, 4 * f, name="down3")
     d4 = downsample(d3, 8 * f, name="down4")

@@ -56,6 +56,12 @@ class TrainConfig:
         choices=UPSAMPLING_TYPES,
     )  # fmt: skip
     dropout_rate: float = _option(0.0, "dropout rate in the U-Net decoder (0: no dropout)")
+    # The curriculum normalises every encoder block; pix2pix's reference leaves the first
+    # one out, so the skip from down1 carries each picture's own colours to the decoder.
+    first_block_norm: bool = _option(
+        True, "U-Net only: no instance norm in the first encoder block (down1), so the "
+        "generator sees each picture's own colours", flag="--no-first-block-norm",
+    )  # fmt: skip
     lambda_validation: float = _option(
         1.0, "weight of the adversarial losses mse(D_B(G_AB(a)), 1) + mse(D_A(G_BA(b)), 1)"
     )
@@ -113,6 +119,9 @@ class TrainConfig:
                              f"got {self.upsampling!r}.")  # fmt: skip
         if not 0 <= self.dropout_rate < 1:
             raise ValueError(f"{name('dropout_rate')} must be in [0, 1), got {self.dropout_rate}.")
+        if not self.first_block_norm and self.generator != "unet":
+            raise ValueError(f"{name('first_block_norm')} is a U-Net option; leave it out for "
+                             f"the {self.generator} generator.")  # fmt: skip
 
     def validate(self, name: Callable[[str], str] | None = None) -> None:
         """Raise ``ValueError`` with a one-line fix for the first bad setting.

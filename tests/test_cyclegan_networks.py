@@ -5,6 +5,7 @@ A convolution with a k×k kernel, c_in input and c_out output channels (with bia
 up-sampling, padding and concatenation have none.
 """
 
+import keras
 import numpy as np
 import pytest
 
@@ -44,6 +45,40 @@ def test_unet_generator_shapes_and_params():
     )
     assert model.count_params() == expected == 1_545_411
     assert model.get_layer("output_conv").activation.__name__ == "tanh"
+
+
+def test_unet_without_first_block_norm_keeps_each_pictures_colours():
+    """Only down1 loses its norm; a uniform shift of the input then reaches its output."""
+    plain = build_unet_generator((64, 64, 3), gen_n_filters=4)
+    open_ = build_unet_generator((64, 64, 3), gen_n_filters=4, first_block_norm=False)
+    names = {layer.name for layer in open_.layers}
+    assert "down1_norm" not in names and {"down2_norm", "down4_norm", "up3_norm"} <= names
+    assert open_.count_params() == plain.count_params()  # the norm has no weights
+    x = np.random.default_rng(1).uniform(-0.5, 0.5, size=(1, 64, 64, 3)).astype(np.float32)
+    redder = x + np.float32([0.4, 0.0, 0.0])
+
+    def relative_change(model):  # of down1's features, away from the zero padding
+        features = keras.Model(model.input, model.get_layer("down1_relu").output)
+        before, after = (np.asarray(features(v))[:, 2:-2, 2:-2] for v in (x, redder))
+        return np.abs(after - before).mean() / np.abs(before).mean()
+
+    # Instance norm takes the shift out with each channel's mean; without it the features
+    # move by the convolution of the shift.
+    assert relative_change(open_) > 4 * relative_change(plain)
+
+
+def test_unet_without_first_block_norm_needs_a_normalize_argument():
+    """A custom downsample without ``normalize`` is a one-line error, not a TypeError."""
+    from cyclegan import layers
+    from cyclegan.parts import CycleGANBlocks
+
+    def downsample(x, filters, name, kernel_size=4):
+        return layers.downsample(x, filters, name, kernel_size)
+
+    blocks = CycleGANBlocks(downsample=downsample)
+    build_unet_generator((32, 32, 3), gen_n_filters=4, blocks=blocks)  # the norm kept: fine
+    with pytest.raises(ValueError, match="normalize"):
+        build_unet_generator((32, 32, 3), gen_n_filters=4, blocks=blocks, first_block_norm=False)
 
 
 def test_unet_output_in_tanh_range_for_any_input():

@@ -41,10 +41,12 @@ def test_every_field_has_a_meaning_and_a_flag():
 def test_command_line_gives_the_options():
     args = train_parser().parse_args(
         ["--data", "d", "--out", "o", "--pool-size", "3", "--residual-blocks", "2",
-         "--nondeterministic", "--xla", "--decay-from", "1", "--lr", "1e-3"]
+         "--nondeterministic", "--xla", "--decay-from", "1", "--lr", "1e-3",
+         "--no-first-block-norm"]
     )  # fmt: skip
     want = TrainConfig(data="d", buffer_max_length=3, n_residual_blocks=2,
-                       deterministic=False, jit_compile=True, decay_from=1, lr=1e-3)  # fmt: skip
+                       deterministic=False, jit_compile=True, decay_from=1, lr=1e-3,
+                       first_block_norm=False)  # fmt: skip
     assert TrainConfig.from_arguments(args) == want
     defaults = train_parser().parse_args(["--data", "d", "--out", "o"])
     assert TrainConfig.from_arguments(defaults) == TrainConfig(data="d")
@@ -55,8 +57,9 @@ def test_saved_options_round_trip_and_old_runs_load():
     saved = json.loads(json.dumps(config.to_dict()))
     assert saved["format"] == opts.FORMAT and saved["version"] == opts.VERSION
     assert TrainConfig.from_dict(saved) == config
-    # config.json of a run started before the options were tagged or had dropout_rate.
-    old = {k: v for k, v in dataclasses.asdict(config).items() if k != "dropout_rate"}
+    # config.json of a run started before the options were tagged or had these fields.
+    added = ("dropout_rate", "first_block_norm")
+    old = {k: v for k, v in dataclasses.asdict(config).items() if k not in added}
     assert TrainConfig.from_dict(old) == config
 
 
@@ -87,6 +90,8 @@ def test_validation_names_flags_or_model_keywords():
         opts.model_options(generator_type="vgg")
     with pytest.raises(ValueError, match="square RGB"):
         opts.model_options((32, 16, 3))
+    with pytest.raises(ValueError, match="--no-first-block-norm is a U-Net option"):
+        TrainConfig(data="d", generator="resnet", first_block_norm=False).validate()
     with pytest.raises(TypeError, match="gen_filter"):
         opts.model_options(gen_filter=3)
 
