@@ -10,14 +10,17 @@ m_orange)`` the background both pictures share (``m``: fruit coverage):
   ``d_G . d_t / |d_t|^2`` with ``d_G``, ``d_t`` the mean colour of ``y - x``, ``t - x``
   over the fruit region ``1 - w`` (mean over pictures): 0 for a copy, 1 for the truth's
   colour. Blur barely moves a mean, so a blurry copy does not score as translated.
-- **background change**: how far each picture's background colour moved,
-  ``mean_n mean_c |s_nc|`` with ``s_nc = sum(w (y - x)) / sum(w)`` the shift of picture
-  ``n``'s mean background colour in channel ``c``, in [-1, 1] units (blur, which a small
-  U-Net adds everywhere, barely moves a mean). It adds two things: a colour the
-  generator lays over every background, and each picture's miss of its own wall colour.
-- **background cast**: the first alone, the colour laid over every background,
-  ``mean_c |mean_n s_nc|`` (a miss that makes one wall lighter and another darker
-  averages out; "the shelves all turned redder" does not).
+- **background change**: how far the background's colour moved, patch by patch: each
+  picture cut into a 16 x 16 grid of patches (8 x 8 pixels at 128 px), ``s_npc`` the
+  shift of patch ``p``'s mean background colour ``sum_p(w (y - x)) / sum_p(w)`` in
+  channel ``c``, and ``mean_c |s_npc|`` averaged over patches weighted by their
+  background pixels, in [-1, 1] units. A shelf repainted redder and a wall repainted
+  bluer both count (a whole-picture mean would let them cancel); blur, which a small
+  U-Net adds everywhere, barely moves a patch's mean.
+- **background cast**: the colour laid over every background alike,
+  ``mean_c |mean_n t_nc|`` with ``t_nc`` the shift of picture ``n``'s whole mean
+  background colour (a miss that makes one wall lighter and another darker averages
+  out; "the shelves all turned redder" does not).
 - **ground-truth error**: ``mean |y - t|`` over the fruit region, where the true
   translation differs from its input. The identity map's error there is the baseline.
 
@@ -111,12 +114,32 @@ def measure(outputs: np.ndarray, scenes: HeldOutScenes) -> dict[str, float]:
 
     made, wanted = mean_shift(outputs, region), mean_shift(scenes.truths, region)
     share = (made * wanted).sum(axis=1) / (wanted * wanted).sum(axis=1)
-    shift = mean_shift(outputs, scenes.background)  # (N, 3)
-    background = np.abs(shift).mean(axis=1)
-    cast = np.abs(shift.mean(axis=0)).mean()
+    cast = np.abs(mean_shift(outputs, scenes.background).mean(axis=0)).mean()
     error = (np.abs(outputs - scenes.truths) * region).sum() / (3.0 * region.sum())
-    return {"fruit_change": float(share.mean()), "background_change": float(background.mean()),
+    return {"fruit_change": float(share.mean()),
+            "background_change": _patch_shift(outputs - scenes.inputs, scenes.background),
             "background_cast": float(cast), "gt_error": float(error)}
+
+
+def _patch_shift(change: np.ndarray, weight: np.ndarray, grid: int = 16) -> float:
+    """Mean ``|shift|`` of the patches' mean colour, patches weighted by ``weight``'s sum.
+
+    Args:
+        change: ``(N, S, S, 3)`` outputs minus inputs.
+        weight: ``(N, S, S, 1)`` the background.
+        grid: patches per side (``S // grid`` pixels each; the last rows and columns
+            that do not fill a patch are left out).
+    """
+    n, size, _, channels = change.shape
+    side = max(size // grid, 1)
+    cells = size // side
+    def patches(x):  # (N, cells, cells, C): sums over each side x side patch
+        x = x[:, : cells * side, : cells * side]
+        return x.reshape(n, cells, side, cells, side, x.shape[-1]).sum(axis=(2, 4))
+
+    moved, pixels = patches(change * weight), patches(weight)
+    shift = np.abs(moved / np.maximum(pixels, 1e-6)).mean(axis=-1, keepdims=True)
+    return float((shift * pixels).sum() / max(pixels.sum(), 1e-6))
 
 
 def ground_truth_error(

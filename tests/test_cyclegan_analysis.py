@@ -19,8 +19,9 @@ SIZE = 32
 
 
 def _numpy_measures(out, x, t, m_a, m_b):
-    """The four measures written out per picture and channel with explicit masks."""
-    fruit, background, shifts, err_sum, err_n = [], [], [], 0.0, 0.0
+    """The four measures written out per picture, patch and channel with explicit masks."""
+    fruit, shifts, err_sum, err_n = [], [], 0.0, 0.0
+    patch_sum, patch_weight, side = 0.0, 0.0, SIZE // 16
     for y_i, x_i, t_i, a_i, b_i in zip(out, x, t, m_a, m_b, strict=True):
         w = 1.0 - np.maximum(a_i, b_i)
         region = 1.0 - w
@@ -29,13 +30,20 @@ def _numpy_measures(out, x, t, m_a, m_b):
         # The share is the same whichever region sum normalises both means.
         fruit.append(d_made @ d_true / (d_true @ d_true))
         shift = [np.sum(w * (y_i[..., c] - x_i[..., c])) / np.sum(w) for c in range(3)]
-        background.append(np.mean(np.abs(shift)))
         shifts.append(shift)
+        for top in range(0, SIZE, side):  # the background change, one patch at a time
+            for left in range(0, SIZE, side):
+                w_p = w[top:top + side, left:left + side]
+                d_p = (y_i - x_i)[top:top + side, left:left + side]
+                if w_p.sum() > 0:
+                    moved = [np.sum(w_p * d_p[..., c]) / w_p.sum() for c in range(3)]
+                    patch_sum += w_p.sum() * np.mean(np.abs(moved))
+                    patch_weight += w_p.sum()
         err_sum += np.sum(np.abs(y_i - t_i) * region[..., None])
         err_n += 3 * region.sum()
     # The cast: each channel's shift averaged over the pictures first, then its size.
     cast = np.mean([abs(np.mean([s[c] for s in shifts])) for c in range(3)])
-    return np.mean(fruit), np.mean(background), cast, err_sum / err_n
+    return np.mean(fruit), patch_sum / patch_weight, cast, err_sum / err_n
 
 
 def _scenes_by_hand(direction, n):
@@ -82,6 +90,28 @@ def test_measures_of_a_copy_the_truth_and_a_colour_cast():
     misses = measure(scenes.inputs + 0.1 * signs, scenes)
     np.testing.assert_allclose(misses["background_change"], 0.1, rtol=1e-5)
     np.testing.assert_allclose(misses["background_cast"], 0.0, atol=1e-6)
+
+
+def test_background_change_counts_a_repainted_half_not_blur():
+    """Top half redder, bottom half greener: no whole-picture shift, yet a change."""
+    scenes = held_out_scenes("AtoB", 4, SIZE)
+    halves = np.zeros_like(scenes.inputs)
+    halves[:, : SIZE // 2] = [0.2, -0.2, 0.0]
+    halves[:, SIZE // 2 :] = [-0.2, 0.2, 0.0]
+    weight = scenes.background
+    top = weight[:, : SIZE // 2].sum(axis=(1, 2, 3)) / weight.sum(axis=(1, 2, 3))
+    repainted = measure(scenes.inputs + halves, scenes)
+    # Every background patch moved by 0.4 / 3 on average over the channels.
+    np.testing.assert_allclose(repainted["background_change"], 0.4 / 3, rtol=1e-5)
+    # The cast sees the whole-picture shifts only: 0.2 (2 top - 1) in two channels.
+    want_cast = 2 / 3 * abs(np.mean(0.2 * (2 * top - 1)))
+    np.testing.assert_allclose(repainted["background_cast"], want_cast, rtol=1e-4, atol=1e-6)
+    # At 128 px (8 x 8-pixel patches) a 3 x 3 box blur moves patches far less than pixels.
+    big = held_out_scenes("AtoB", 4, 128)
+    padded = np.pad(big.inputs, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="edge")
+    blurred = sum(padded[:, i : i + 128, j : j + 128] for i in range(3) for j in range(3)) / 9
+    per_pixel = np.sum(np.abs(blurred - big.inputs) * big.background) / (3 * big.background.sum())
+    assert measure(blurred, big)["background_change"] < 0.5 * per_pixel
 
 
 def test_ground_truth_error_of_the_identity_map_is_the_copy_error():
