@@ -155,9 +155,14 @@ def test_an_eager_sweep_trains_the_same_models_as_a_compiled_one(tmp_path):
     """run_eagerly (grading's few steps, no tracing) changes the speed, not the result."""
     runs = [identity_sweep(lambdas=(0,), seeds=(1,), epochs=1, n_images=4, filters=8,
                            n_test=4, data_root=tmp_path / str(eager), progress=False,
-                           run_eagerly=eager, keep_models=True) for eager in (False, True)]
+                           run_eagerly=eager, keep_models=True, first_block_norm=False)
+            for eager in (False, True)]  # fmt: skip
     assert [run.models[0.0, 1].run_eagerly for run in runs] == [False, True]
     assert [run.settings["run_eagerly"] for run in runs] == [False, True]
+    # Lesson 10's U-Net: both generators built without down1's norm, down2's kept.
+    for net in (runs[0].models[0.0, 1].g_AB, runs[1].models[0.0, 1].g_BA):
+        names = {layer.name for layer in net.layers}
+        assert "down1_norm" not in names and "down2_norm" in names
     for direction in DIRECTIONS:
         for name in MEASURES:
             np.testing.assert_allclose(runs[1].values[direction][name],
@@ -185,14 +190,15 @@ def test_bad_direction_raises_value_error():
 
 
 def test_lesson_10_states_the_copy_baseline_the_sweep_measures():
-    """The identity map's error lesson 10 quotes is the one of its 64 one-room test scenes."""
+    """The identity map's error lesson 10 quotes is the one of its 64 one-room 128-px scenes."""
     import re
     from pathlib import Path
 
     text = (Path(__file__).resolve().parents[1] / "course" / "10_cyclegan_training.py"
             ).read_text(encoding="utf-8")
     stated = float(re.search(r"copying the input scores (\d\.\d+)", text).group(1))
-    assert 'room="fixed", n_test=64' in text
+    assert 'room="fixed", first_block_norm=False, n_test=64' in text
+    assert "SWEEP_SIZE = 32 if is_grading() else 128" in text
     for direction in DIRECTIONS:
-        measured = ground_truth_error(None, direction, n=64, image_size=32, room="fixed")
+        measured = ground_truth_error(None, direction, n=64, image_size=128, room="fixed")
         assert abs(measured - stated) <= 5e-4 + 1e-6, (direction, measured)
