@@ -130,7 +130,7 @@ def _patch_shift(change: np.ndarray, weight: np.ndarray, grid: int = 16) -> floa
         grid: patches per side (``S // grid`` pixels each; the last rows and columns
             that do not fill a patch are left out).
     """
-    n, size, _, channels = change.shape
+    n, size = change.shape[:2]
     side = max(size // grid, 1)
     cells = size // side
     def patches(x):  # (N, cells, cells, C): sums over each side x side patch

@@ -13,7 +13,6 @@ import keras
 
 from cyclegan.layers import InstanceNormalization, ReflectionPadding2D, conv_initializer
 from cyclegan.parts import REFERENCE_BLOCKS, CycleGANBlocks, check_blocks
-from nst_utils.cost_functions import check_callables
 
 
 def _check_shape(img_shape: Sequence[int], multiple: int, what: str) -> tuple[int, int, int]:
@@ -76,9 +75,7 @@ def build_unet_generator(
     f = _check_filters(gen_n_filters, "gen_n_filters")
     downsample, upsample = check_blocks(blocks).downsample, blocks.upsample
     image = keras.Input(shape=(height, width, channels), name="image")
-    if not first_block_norm:  # only then is normalize= passed, so older blocks still fit
-        check_callables(blocks, {"downsample": (2, ("name", "normalize"))})
-    d1 = downsample(image, f, name="down1", **({} if first_block_norm else {"normalize": False}))
+    d1 = downsample(image, f, name="down1", normalize=first_block_norm)
     d2 = downsample(d1, 2 * f, name="down2")
     d3 = downsample(d2, 4 * f, name="down3")
     d4 = downsample(d3, 8 * f, name="down4")

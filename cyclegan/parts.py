@@ -28,7 +28,7 @@ __all__ = [
 
 #: Field -> (positional arguments, keywords) of the call the builders make.
 _BLOCK_CALLS = {
-    "downsample": (2, ("name", "kernel_size")),
+    "downsample": (2, ("name", "kernel_size", "normalize")),
     "upsample": (3, ("name", "dropout_rate")),
     "residual_block": (2, ("name",)),
 }
@@ -52,9 +52,10 @@ class CycleGANBlocks:
     layers after ``name`` (see :mod:`cyclegan.layers`).
 
     Attributes:
-        downsample: ``(x, filters, name=..., kernel_size=...) -> (batch, H/2, W/2,
-            filters)``: the U-Net encoder blocks (kernel 4) and the ResNet generator's two
-            stride-2 blocks (kernel 3).
+        downsample: ``(x, filters, name=..., kernel_size=..., normalize=...) -> (batch,
+            H/2, W/2, filters)``: the U-Net encoder blocks (kernel 4; ``normalize=False``
+            for the first one when ``first_block_norm`` is off) and the ResNet
+            generator's two stride-2 blocks (kernel 3).
         upsample: ``(x, skip, filters, name=..., dropout_rate=...) -> (batch, 2H, 2W,
             filters + C_skip)``: the U-Net decoder blocks.
         residual_block: ``(x, filters, name=...) -> (batch, H, W, filters)``: the ResNet

@@ -189,16 +189,35 @@ def test_bad_direction_raises_value_error():
         held_out_scenes("AtoC")
 
 
-def test_lesson_10_states_the_copy_baseline_the_sweep_measures():
-    """The identity map's error lesson 10 quotes is the one of its 64 one-room 128-px scenes."""
+def test_lesson_10_sweeps_as_the_benchmark_that_reproduces_its_figures():
+    """bench/bench_identity_sweep.py trains what lesson 10's section 6 trains."""
     import re
     from pathlib import Path
+
+    from bench.bench_identity_sweep import LESSON_SWEEP
+
+    text = (Path(__file__).resolve().parents[1] / "course" / "10_cyclegan_training.py"
+            ).read_text(encoding="utf-8")
+    student = {name: int(value) for name, value in
+               re.findall(r"^(SWEEP_\w+) = \S+ if is_grading\(\) else (\d+)$", text, re.M)}
+    assert {"SWEEP_EPOCHS": LESSON_SWEEP["epochs"], "SWEEP_IMAGES": LESSON_SWEEP["n_images"],
+            "SWEEP_SIZE": LESSON_SWEEP["image_size"], "SWEEP_SEEDS": 3} == student
+    call = " ".join(text.split("sweep = identity_sweep(", 1)[1].split(")\n", 1)[0].split())
+    for name in ("filters", "room", "n_test", "first_block_norm"):
+        assert f"{name}={LESSON_SWEEP[name]!r}".replace("'", '"') in call, name
+
+
+def test_lesson_10_states_the_copy_baseline_the_sweep_measures():
+    """The identity map's error lesson 10 quotes is the one of its one-room test scenes."""
+    import re
+    from pathlib import Path
+
+    from bench.bench_identity_sweep import LESSON_SWEEP
 
     text = (Path(__file__).resolve().parents[1] / "course" / "10_cyclegan_training.py"
             ).read_text(encoding="utf-8")
     stated = float(re.search(r"copying the input scores (\d\.\d+)", text).group(1))
-    assert 'room="fixed", first_block_norm=False, n_test=64' in text
-    assert "SWEEP_SIZE = 32 if is_grading() else 128" in text
     for direction in DIRECTIONS:
-        measured = ground_truth_error(None, direction, n=64, image_size=128, room="fixed")
+        measured = ground_truth_error(None, direction, n=LESSON_SWEEP["n_test"],
+                                      image_size=LESSON_SWEEP["image_size"], room="fixed")
         assert abs(measured - stated) <= 5e-4 + 1e-6, (direction, measured)
